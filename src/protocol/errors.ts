@@ -1,0 +1,133 @@
+/**
+ * The one table of benchpilot error codes. Every code has a docs row in docs/errors.md
+ * (a test fails when one is missing), a process exit code and an HTTP status.
+ */
+
+export type ErrorCategory = 'usage' | 'spec' | 'target' | 'run' | 'threshold' | 'internal';
+
+export interface ErrorCodeInfo {
+  readonly category: ErrorCategory;
+  /** One line: what went wrong, in a user's words. */
+  readonly title: string;
+}
+
+export const ERROR_CODES = {
+  BP_USAGE: { category: 'usage', title: 'The command line is not valid' },
+  BP_FILE_NOT_FOUND: { category: 'usage', title: 'A file named on the command line does not exist' },
+  BP_SPEC_YAML: { category: 'spec', title: 'The workload file is not valid YAML' },
+  BP_SPEC_UNKNOWN_FIELD: { category: 'spec', title: 'A field in the workload is not known' },
+  BP_SPEC_MISSING_FIELD: { category: 'spec', title: 'A required field is missing' },
+  BP_SPEC_INVALID_VALUE: { category: 'spec', title: 'A field has a value of the wrong type or range' },
+  BP_SPEC_UNKNOWN_DRIVER: {
+    category: 'spec',
+    title: 'target.driver names a driver benchpilot does not have',
+  },
+  BP_SPEC_UNKNOWN_BINDING: { category: 'spec', title: 'A template uses a {binding} that is not declared' },
+  BP_SPEC_ENV_MISSING: { category: 'spec', title: 'A ${VAR} reference names an unset environment variable' },
+  BP_SPEC_SECRET_LITERAL: {
+    category: 'spec',
+    title: 'A secret field holds a literal value instead of ${ENV}',
+  },
+  BP_SPEC_BAD_OVERRIDE: {
+    category: 'spec',
+    title: 'A --set override names a path or value that is not valid',
+  },
+  BP_SPEC_BAD_THRESHOLD: { category: 'spec', title: 'A threshold expression cannot be parsed' },
+  BP_SPEC_UNKNOWN_PHASE: {
+    category: 'spec',
+    title: 'A phase named on the command line is not in the workload',
+  },
+  BP_TARGET_UNREACHABLE: { category: 'target', title: 'The target cannot be reached' },
+  BP_TARGET_AUTH: { category: 'target', title: 'The target refused the credentials' },
+  BP_DRIVER_PREPARE: { category: 'target', title: 'The target rejected an operation template' },
+  BP_RUN_FAILED: { category: 'run', title: 'A phase failed while running' },
+  BP_THRESHOLDS_FAILED: { category: 'threshold', title: 'One or more thresholds did not hold' },
+  BP_INTERNAL: { category: 'internal', title: 'An unexpected internal error (a bug: please report it)' },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Process exit codes, documented in docs/errors.md. */
+export const EXIT_CODES = {
+  ok: 0,
+  internal: 1,
+  cannotRun: 2,
+  thresholdsFailed: 3,
+} as const;
+
+const EXIT_BY_CATEGORY: Record<ErrorCategory, number> = {
+  usage: EXIT_CODES.cannotRun,
+  spec: EXIT_CODES.cannotRun,
+  target: EXIT_CODES.cannotRun,
+  run: EXIT_CODES.cannotRun,
+  threshold: EXIT_CODES.thresholdsFailed,
+  internal: EXIT_CODES.internal,
+};
+
+const HTTP_BY_CATEGORY: Record<ErrorCategory, number> = {
+  usage: 400,
+  spec: 422,
+  target: 502,
+  run: 409,
+  threshold: 200,
+  internal: 500,
+};
+
+export function exitCodeFor(code: ErrorCode): number {
+  return EXIT_BY_CATEGORY[ERROR_CODES[code].category];
+}
+
+export function httpStatusFor(code: ErrorCode): number {
+  return HTTP_BY_CATEGORY[ERROR_CODES[code].category];
+}
+
+/** One problem at one place in a workload file (or on the command line). */
+export interface SpecIssue {
+  readonly code: ErrorCode;
+  /** File name, or '--set' / '<env>' for problems from the command line. */
+  readonly file: string;
+  /** 1-based; 0 when the place is not in a file. */
+  readonly line: number;
+  readonly col: number;
+  /** Field path such as `phases[0].duration`. */
+  readonly path: string;
+  /** What was wrong and what was expected, e.g. `is not a field; did you mean duration?`. */
+  readonly message: string;
+}
+
+export function formatIssue(issue: SpecIssue): string {
+  const where = issue.line > 0 ? `${issue.file}:${issue.line}:${issue.col}` : issue.file;
+  const path = issue.path ? ` ${issue.path}` : '';
+  return `${issue.code}: ${where}${path} ${issue.message}`;
+}
+
+export class BenchpilotError extends Error {
+  readonly code: ErrorCode;
+  /** Every problem found, when the error is about a file (validation reports all at once). */
+  readonly issues: readonly SpecIssue[];
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { issues?: readonly SpecIssue[]; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'BenchpilotError';
+    this.code = code;
+    this.issues = options.issues ?? [];
+  }
+
+  get exitCode(): number {
+    return exitCodeFor(this.code);
+  }
+
+  /** The message a user sees: the code, then every issue on its own line. */
+  describe(): string {
+    if (this.issues.length === 0) return `${this.code}: ${this.message}`;
+    return [this.message, ...this.issues.map(formatIssue)].join('\n');
+  }
+}
+
+export function isBenchpilotError(err: unknown): err is BenchpilotError {
+  return err instanceof BenchpilotError;
+}
