@@ -48,6 +48,7 @@ export interface DriverCreateContext {
   readonly workloadName: string;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds plugins of every option type
 export interface DriverPlugin<TTarget = any, TOp = any> {
   readonly name: string;
   /** One line for `benchpilot drivers` and the docs. */

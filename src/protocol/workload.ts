@@ -61,14 +61,9 @@ export function makePhaseSchema(opSchema: z.ZodObject) {
         .positive()
         .optional()
         .meta({ description: 'Closed model: number of loops' }),
-      maxInFlight: z
-        .number()
-        .int()
-        .positive()
-        .optional()
-        .meta({
-          description: 'Open model: cap of concurrently executing ops (default 1000); later ops wait',
-        }),
+      maxInFlight: z.number().int().positive().optional().meta({
+        description: 'Open model: cap of concurrently executing ops (default 1000); later ops wait',
+      }),
       warmup: durationSchema.optional().meta({ description: 'Time at the start not counted in results' }),
       stopTimeout: durationSchema
         .default(5)
