@@ -131,3 +131,13 @@ export class BenchpilotError extends Error {
 export function isBenchpilotError(err: unknown): err is BenchpilotError {
   return err instanceof BenchpilotError;
 }
+
+/**
+ * A problem found by a semantic check that knows the field path but not the file position;
+ * the workload loader turns it into a SpecIssue with file:line:col.
+ */
+export interface PathIssue {
+  readonly code: ErrorCode;
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
