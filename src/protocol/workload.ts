@@ -5,14 +5,18 @@
  */
 import { z } from 'zod';
 import { bindingSpecSchema } from './bindings.js';
+import { parseThreshold } from './thresholds.js';
 import { parseDuration } from './units.js';
 
 const NAME = /^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$/;
 
+const DURATION_EXPECTED = 'expected a duration such as 500ms, 30s, 5m, 1h30m or a number of seconds';
+
+// Messages in these schemas start with "expected": the workload loader adds ", got <value>".
 export const durationSchema = z
-  .union([z.number().nonnegative(), z.string()])
+  .union([z.number().nonnegative(DURATION_EXPECTED), z.string()], { error: DURATION_EXPECTED })
   .refine((v) => parseDuration(v) !== undefined, {
-    message: 'expected a duration such as 500ms, 30s, 5m, 1h30m or a number of seconds',
+    message: DURATION_EXPECTED,
   })
   .transform((v) => parseDuration(v)!)
   .meta({ description: 'A duration: 500ms, 30s, 5m, 1h30m, or a number of seconds' });
@@ -20,6 +24,22 @@ export const durationSchema = z
 export const nameSchema = z
   .string()
   .regex(NAME, 'expected lower-case letters, digits, - or _ (at most 63, starting and ending alphanumeric)');
+
+/** A threshold expression (grammar in protocol/thresholds.ts); a bad one is BP_SPEC_BAD_THRESHOLD. */
+export const thresholdSchema = z
+  .string()
+  .superRefine((text, ctx) => {
+    const parsed = parseThreshold(text);
+    if ('error' in parsed) {
+      ctx.addIssue({ code: 'custom', message: parsed.error, params: { bpCode: 'BP_SPEC_BAD_THRESHOLD' } });
+    }
+  })
+  .meta({
+    description: 'metric[(op)] comparator value, e.g. "p99(read) < 20ms", "errors < 1%", "rate > 900"',
+  });
+
+const OP_NAME_EXPECTED = 'expected an op name: letters, digits, _ or -, starting with a letter or _';
+const BINDING_NAME_EXPECTED = 'expected a binding name: letters, digits or _, starting with a letter or _';
 
 export const opCommonShape = {
   ratio: z
@@ -37,8 +57,9 @@ export function makePhaseSchema(opSchema: z.ZodObject) {
       name: nameSchema.meta({ description: 'Phase name, e.g. drop, schema, rampup, main' }),
       description: z.string().optional(),
       ops: z
-        .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'expected an op name'), op)
-        .refine((ops) => Object.keys(ops).length > 0, 'expected at least one op'),
+        .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, OP_NAME_EXPECTED), op)
+        .refine((ops) => Object.keys(ops).length > 0, 'expected at least one op')
+        .meta({ description: 'The ops of this phase by name, mixed by ratio' }),
       cycles: z
         .number()
         .int()
@@ -69,13 +90,15 @@ export function makePhaseSchema(opSchema: z.ZodObject) {
         .default(5)
         .meta({ description: 'On stop, how long in-flight ops may drain before they are cancelled' }),
       thresholds: z
-        .array(z.string())
+        .array(thresholdSchema)
         .default([])
         .meta({ description: 'Pass/fail checks, e.g. "p99(read) < 20ms", "errors < 1%", "rate > 900"' }),
     })
     .refine((p) => !(p.rate !== undefined && p.concurrency !== undefined), {
-      message: 'set either rate (open model) or concurrency (closed model), not both',
+      message: 'and concurrency are both set; use rate (open model) or concurrency (closed model), not both',
       path: ['rate'],
+      // Also when other fields of the phase are wrong: every problem is reported at once.
+      when: (payload) => typeof payload.value === 'object' && payload.value !== null,
     });
 }
 
@@ -89,7 +112,10 @@ export function makeWorkloadSchema(targetSchema: z.ZodType, opSchema: z.ZodObjec
       .default(0)
       .meta({ description: 'Seed mixed into every binding (same seed, same data)' }),
     target: targetSchema,
-    bindings: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), bindingSpecSchema).default({}),
+    bindings: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, BINDING_NAME_EXPECTED), bindingSpecSchema)
+      .default({})
+      .meta({ description: 'Named data generators used as {name} in op templates (docs/bindings.md)' }),
     phases: z.array(makePhaseSchema(opSchema)).min(1, 'expected at least one phase'),
   });
 }
