@@ -14,8 +14,8 @@ function editDistance(a: string, b: string): number {
 }
 
 export function closestName(name: string, candidates: readonly string[]): string | undefined {
-  // one edit per three characters: a one- or two-letter name only matches case-insensitively
-  const limit = Math.floor(name.length / 3);
+  // one edit per three characters (at least one), and never a rewrite of the whole name
+  const limit = Math.min(Math.max(1, Math.floor(name.length / 3)), name.length - 1);
   let best: string | undefined;
   let bestDistance = limit + 1;
   for (const candidate of candidates) {
