@@ -51,10 +51,10 @@ export function attachLiveControl(
     stdin.resume();
     stdin.setEncoding('utf8');
     const onKey = (key: string): void => {
-      if (key === '\u0003') return onSigint();
-      if (key === 'q') return apply({ action: 'stop' });
-      if (key === 'p') return apply({ action: run.state === 'paused' ? 'resume' : 'pause' });
-      if (key === '+' || key === '=' || key === '-') {
+      if (key === '\u0003') onSigint();
+      else if (key === 'q') apply({ action: 'stop' });
+      else if (key === 'p') apply({ action: run.state === 'paused' ? 'resume' : 'pause' });
+      else if (key === '+' || key === '=' || key === '-') {
         const up = key !== '-';
         if (rate !== null)
           apply({ action: 'setRate', rate: Math.max(0.1, up ? rate * RATE_STEP : rate / RATE_STEP) });
