@@ -153,8 +153,11 @@ export class ResponseParser {
       this.#fail('not an HTTP response');
       return false;
     }
-    const status = (buf[start + 9]! - 48) * 100 + (buf[start + 10]! - 48) * 10 + (buf[start + 11]! - 48);
-    if (!(status >= 100 && status <= 599)) {
+    const d0 = buf[start + 9]! - 48;
+    const d1 = buf[start + 10]! - 48;
+    const d2 = buf[start + 11]! - 48;
+    const status = d0 * 100 + d1 * 10 + d2;
+    if (d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9 || !(status >= 100 && status <= 599)) {
       this.#fail('bad status line');
       return false;
     }
