@@ -8,7 +8,8 @@
  * Key derivation runs once at compile time and uses BigInt for clarity.
  */
 
-const TWO32 = 4294967296;
+const INV_2_32 = 1 / 4294967296;
+const INV_2_53 = 1 / 9007199254740992;
 const MASK64 = (1n << 64n) - 1n;
 export const GOLDEN_GAMMA = 0x9e3779b97f4a7c15n;
 const GOLDEN_HI = 0x9e3779b9;
@@ -19,11 +20,17 @@ const M1_LO = 0x1ce4e5b9;
 const M2_HI = 0x94d049bb;
 const M2_LO = 0x133111eb;
 
-/** High 32 bits of the 64-bit product of two uint32s, without precision loss (all terms < 2^49). */
+const INV_2_16 = 1 / 65536;
+
+/**
+ * High 32 bits (as int32) of the 64-bit product of two 32-bit words taken as unsigned.
+ * Exact: every intermediate is below 2^49, and scaling by 2^-16 is exact (no division).
+ */
 function mulHi32(a: number, b: number): number {
-  const partLow = a * (b & 0xffff);
-  const partHigh = a * (b >>> 16) + Math.floor(partLow / 65536);
-  return Math.floor(partHigh / 65536);
+  const ua = a >>> 0;
+  const partLow = ua * (b & 0xffff);
+  const partHigh = ua * (b >>> 16) + Math.floor(partLow * INV_2_16);
+  return Math.floor(partHigh * INV_2_16) | 0;
 }
 
 /** Reference implementation (BigInt), used at compile time and by tests. */
@@ -71,6 +78,8 @@ export function deriveStreamKey(seed: number, label: string): StreamKey {
  * return that cycle's draws in order. Allocates nothing per call; not shared across bindings.
  */
 export class Stream {
+  // All 32-bit halves are kept as signed int32 so V8 stores them unboxed (Smi); `>>> 0` only
+  // where the unsigned value matters.
   readonly #keyHi: number;
   readonly #keyLo: number;
   readonly #gammaHi: number;
@@ -84,22 +93,22 @@ export class Stream {
   #fresh = false;
 
   constructor(key: StreamKey) {
-    this.#keyHi = key.keyHi;
-    this.#keyLo = key.keyLo;
-    this.#gammaHi = key.gammaHi;
-    this.#gammaLo = key.gammaLo;
+    this.#keyHi = key.keyHi | 0;
+    this.#keyLo = key.keyLo | 0;
+    this.#gammaHi = key.gammaHi | 0;
+    this.#gammaLo = key.gammaLo | 0;
   }
 
   /** Position at `cycle` (non-negative integer up to 2^53); the first draw is ready. */
   at(cycle: number): void {
-    const cHi = Math.floor(cycle / TWO32) >>> 0;
-    const cLo = cycle >>> 0;
+    const cHi = Math.floor(cycle * INV_2_32) | 0;
+    const cLo = cycle | 0;
     // base = key + cycle * gamma (mod 2^64)
     const gLo = this.#gammaLo;
-    const pLo = Math.imul(cLo, gLo) >>> 0;
+    const pLo = Math.imul(cLo, gLo);
     const pHi = mulHi32(cLo, gLo) + Math.imul(cLo, this.#gammaHi) + Math.imul(cHi, gLo);
-    const sumLo = pLo + this.#keyLo;
-    this.#mix((pHi + this.#keyHi + (sumLo >= TWO32 ? 1 : 0)) >>> 0, sumLo >>> 0);
+    const sumLo = (pLo >>> 0) + (this.#keyLo >>> 0);
+    this.#mix((pHi + this.#keyHi + (sumLo > 0xffffffff ? 1 : 0)) | 0, sumLo | 0);
     this.#wHi = this.#zHi;
     this.#wLo = this.#zLo;
     this.#fresh = true;
@@ -111,45 +120,45 @@ export class Stream {
       this.#fresh = false;
       return;
     }
-    const sumLo = this.#wLo + GOLDEN_LO;
-    this.#wHi = (this.#wHi + GOLDEN_HI + (sumLo >= TWO32 ? 1 : 0)) >>> 0;
-    this.#wLo = sumLo >>> 0;
+    const sumLo = (this.#wLo >>> 0) + GOLDEN_LO;
+    this.#wHi = (this.#wHi + GOLDEN_HI + (sumLo > 0xffffffff ? 1 : 0)) | 0;
+    this.#wLo = sumLo | 0;
     this.#mix(this.#wHi, this.#wLo);
   }
 
   #mix(hi: number, lo: number): void {
     // z ^= z >>> 30
-    lo = (lo ^ ((lo >>> 30) | (hi << 2))) >>> 0;
-    hi = (hi ^ (hi >>> 30)) >>> 0;
+    lo ^= (lo >>> 30) | (hi << 2);
+    hi ^= hi >>> 30;
     // z *= M1
-    let nHi = (mulHi32(lo, M1_LO) + Math.imul(lo, M1_HI) + Math.imul(hi, M1_LO)) >>> 0;
-    lo = Math.imul(lo, M1_LO) >>> 0;
-    hi = nHi;
+    let nextHi = (mulHi32(lo, M1_LO) + Math.imul(lo, M1_HI) + Math.imul(hi, M1_LO)) | 0;
+    lo = Math.imul(lo, M1_LO);
+    hi = nextHi;
     // z ^= z >>> 27
-    lo = (lo ^ ((lo >>> 27) | (hi << 5))) >>> 0;
-    hi = (hi ^ (hi >>> 27)) >>> 0;
+    lo ^= (lo >>> 27) | (hi << 5);
+    hi ^= hi >>> 27;
     // z *= M2
-    nHi = (mulHi32(lo, M2_LO) + Math.imul(lo, M2_HI) + Math.imul(hi, M2_LO)) >>> 0;
-    lo = Math.imul(lo, M2_LO) >>> 0;
-    hi = nHi;
+    nextHi = (mulHi32(lo, M2_LO) + Math.imul(lo, M2_HI) + Math.imul(hi, M2_LO)) | 0;
+    lo = Math.imul(lo, M2_LO);
+    hi = nextHi;
     // z ^= z >>> 31
-    this.#zLo = (lo ^ ((lo >>> 31) | (hi << 1))) >>> 0;
-    this.#zHi = (hi ^ (hi >>> 31)) >>> 0;
+    this.#zLo = lo ^ ((lo >>> 31) | (hi << 1));
+    this.#zHi = hi ^ (hi >>> 31);
   }
 
-  /** The next draw's high 32 bits. */
+  /** The next draw's high 32 bits, unsigned. */
   nextUint32(): number {
     this.#advance();
-    return this.#zHi;
+    return this.#zHi >>> 0;
   }
 
   /** The next draw as a double in [0, 1) with 53 random bits. */
   nextDouble(): number {
     this.#advance();
-    return ((this.#zHi >>> 5) * 67108864 + (this.#zLo >>> 6)) / 9007199254740992;
+    return ((this.#zHi >>> 5) * 67108864 + (this.#zLo >>> 6)) * INV_2_53;
   }
 
-  /** The next draw as two uint32 words written to out[0] (high) and out[1] (low). */
+  /** The next draw as two uint32 words written to out[index] (high) and out[index + 1] (low). */
   nextWords(out: Uint32Array, index: number): void {
     this.#advance();
     out[index] = this.#zHi;
