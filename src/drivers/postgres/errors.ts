@@ -37,7 +37,8 @@ export function classifyError(err: unknown): string {
     }
   }
   const message = err instanceof Error ? err.message : String(err);
-  if (typeof code === 'string' || CONNECTION_MESSAGE.test(message)) return 'connection';
+  if ((typeof code === 'string' && /^E[A-Z]+$/.test(code)) || CONNECTION_MESSAGE.test(message))
+    return 'connection';
   return 'client';
 }
 
