@@ -36,7 +36,7 @@ const EXPRESSION = /^([A-Za-z0-9]+)\s*(?:\(\s*([^)]*?)\s*\))?\s*(<=|>=|==|<|>|=)
 const NUMBER_WITH_UNIT = /^(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*([a-zµ%/]*)$/i;
 const OP_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 const LATENCY_UNIT_MS: Record<string, number> = { '': 1, ms: 1, s: 1000, us: 0.001, µs: 0.001 };
-const EXAMPLES = 'e.g. "p99(read) < 20ms", "errors < 1%", "rate > 900"';
+const EXAMPLES = '"p99(read) < 20ms", "errors < 1%", "rate > 900"';
 
 export function isLatencyMetric(metric: ThresholdMetric): metric is LatencyMetric {
   return (LATENCY_METRICS as readonly string[]).includes(metric);
@@ -47,7 +47,7 @@ export function parseThreshold(text: string): ParsedThreshold | { error: string 
   const expression = text.trim();
   if (expression === '') return { error: `expected a threshold such as ${EXAMPLES}, got an empty string` };
   const match = EXPRESSION.exec(expression);
-  if (!match) return { error: `expected metric comparator value, ${EXAMPLES}` };
+  if (!match) return { error: `expected metric comparator value, such as ${EXAMPLES}` };
   const [, metricWritten = '', opText, comparatorText, valueText = ''] = match;
   const metricText = metricWritten.toLowerCase();
   if (!(THRESHOLD_METRICS as readonly string[]).includes(metricText)) {

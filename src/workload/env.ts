@@ -12,16 +12,15 @@ export interface EnvSubstitution {
   /** Some `${...}` was replaced. */
   readonly substituted: boolean;
   /**
-   * How the text is made: 'env' when it is exactly one `${NAME}` (a secret may be written so),
-   * 'env-default' when exactly one `${NAME:-default}`, otherwise 'literal'.
+   * How the text is made, for secrets: 'env' when it references a variable and every reference
+   * is `${NAME}` (so `Bearer ${API_TOKEN}` is fine), 'env-default' when a reference has a
+   * non-empty default (a value written in the file), 'literal' when it references nothing.
    */
   readonly form: 'env' | 'env-default' | 'literal';
 }
 
 const TOKEN = /\$\$\{|\$\{([^{}]*)\}|\$\{/g;
 const REFERENCE = /^([A-Za-z_][A-Za-z0-9_]*)(?::-([\s\S]*))?$/;
-const ONLY_REFERENCE = /^\s*\$\{[A-Za-z_][A-Za-z0-9_]*\}\s*$/;
-const ONLY_REFERENCE_WITH_DEFAULT = /^\s*\$\{[A-Za-z_][A-Za-z0-9_]*:-[^{}]*\}\s*$/;
 
 export function substituteEnv(
   text: string,
@@ -30,6 +29,7 @@ export function substituteEnv(
   const missing: string[] = [];
   let malformed: string | undefined;
   let substituted = false;
+  let withDefault = false;
   const value = text.replace(TOKEN, (token: string, inner: string | undefined) => {
     if (token === '$${') return '${';
     const reference = inner === undefined ? undefined : REFERENCE.exec(inner);
@@ -40,6 +40,7 @@ export function substituteEnv(
     substituted = true;
     const [, name = '', fallback] = reference;
     const set = env[name];
+    if (fallback) withDefault = true;
     if (fallback !== undefined) return set === undefined || set === '' ? fallback : set;
     if (set === undefined) {
       if (!missing.includes(name)) missing.push(name);
@@ -47,10 +48,6 @@ export function substituteEnv(
     }
     return set;
   });
-  const form = ONLY_REFERENCE.test(text)
-    ? 'env'
-    : ONLY_REFERENCE_WITH_DEFAULT.test(text)
-      ? 'env-default'
-      : 'literal';
+  const form = withDefault ? 'env-default' : substituted ? 'env' : 'literal';
   return { value, missing, malformed, substituted, form };
 }

@@ -15,7 +15,7 @@ import { type IssueContext, locate, pathIssueToSpec, zodIssuesToSpec } from './i
 import { applyRunOverrides, applySets, type Overridden, type RunOverrides } from './overrides.js';
 import { type FieldPath, formatPath, getAt, isPlainObject, pathKey, startsWith } from './paths.js';
 import { acceptedScalars, knownKeys } from './schema-walk.js';
-import { checkPlaceholders, checkSecrets, checkThresholdOps } from './semantic.js';
+import { checkPlaceholders, checkSecrets, checkThresholdOps, secretPaths } from './semantic.js';
 import { readSource, type SourceFile } from './source.js';
 import { didYouMean } from './suggest.js';
 
@@ -62,8 +62,14 @@ function fileError(file: string, error: unknown): BenchpilotError {
 export function loadWorkloadText(text: string, fileName: string, options: LoadOptions): LoadedWorkload {
   const source = readSource(text, fileName, options.env ?? process.env);
   if ('yamlIssues' in source) throw specError(fileName, source.yamlIssues);
-  const issues: SpecIssue[] = [...source.issues];
   const data = source.data;
+  if (data === undefined) {
+    const message = 'is empty: expected a workload with name, target and phases (see docs/workload.md)';
+    throw specError(fileName, [
+      { code: 'BP_SPEC_MISSING_FIELD', file: fileName, line: 1, col: 1, path: '', message },
+    ]);
+  }
+  const issues: SpecIssue[] = [];
 
   const sets = applySets(data, options.sets ?? []);
   const run = applyRunOverrides(data, options.overrides ?? {});
@@ -73,6 +79,7 @@ export function loadWorkloadText(text: string, fileName: string, options: LoadOp
   const driver = pickDriver(data, options.drivers);
   const schema = driver.plugin ? schemaFor(driver.plugin) : FALLBACK_SCHEMA;
   const ctx: IssueContext = { source, schema, data, overridden };
+  issues.push(...(driver.plugin ? quietSecretDefaults(source.issues, data, driver.plugin) : source.issues));
   if (driver.issue) issues.push(driver.issue(ctx));
   typeTextValues(ctx, source, overridden);
 
@@ -85,6 +92,16 @@ export function loadWorkloadText(text: string, fileName: string, options: LoadOp
   if (issues.length > 0 || !parsed.success || !driver.plugin) throw specError(fileName, issues);
   const spec = parsed.data as WorkloadSpec;
   return { file: fileName, spec, plugin: driver.plugin, thresholds: parseThresholds(spec) };
+}
+
+/** A missing secret variable gets no "or write a default" advice: secrets have no defaults. */
+function quietSecretDefaults(issues: readonly SpecIssue[], data: unknown, plugin: DriverPlugin): SpecIssue[] {
+  const secrets = new Set(secretPaths(data, plugin).map(formatPath));
+  return issues.map((issue) =>
+    issue.code === 'BP_SPEC_ENV_MISSING' && secrets.has(issue.path)
+      ? { ...issue, message: issue.message.replace(/ or write \$\{.*$/, ' (a secret has no default)') }
+      : issue,
+  );
 }
 
 const SCHEMAS = new WeakMap<DriverPlugin, z.ZodType>();
@@ -100,7 +117,7 @@ export function schemaFor(plugin: DriverPlugin): z.ZodType {
 }
 
 /** Without a known driver the rest of the file is still checked; op fields are then unknown. */
-const FALLBACK_SCHEMA = makeWorkloadSchema(z.unknown(), z.looseObject({}));
+const FALLBACK_SCHEMA = makeWorkloadSchema(z.unknown().optional(), z.looseObject({}));
 
 function keep(data: unknown, driverKnown: boolean) {
   const bindingsChecked = isPlainObject(data) && isPlainObject(data['bindings']);

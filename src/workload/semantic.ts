@@ -83,8 +83,8 @@ export function checkThresholdOps(ctx: IssueContext): SpecIssue[] {
  */
 export function checkSecrets(ctx: IssueContext, plugin: DriverPlugin): SpecIssue[] {
   const issues: SpecIssue[] = [];
-  for (const field of plugin.secretFields) {
-    for (const path of expand(ctx.data, ['target', ...field.split('.')])) {
+  for (const path of secretPaths(ctx.data, plugin)) {
+    {
       const value = getAt(ctx.data, path);
       if (value === undefined) continue;
       const variable = envName(path);
@@ -112,6 +112,11 @@ export function checkSecrets(ctx: IssueContext, plugin: DriverPlugin): SpecIssue
     }
   }
   return issues;
+}
+
+/** The paths in `data` that hold secrets of this driver. */
+export function secretPaths(data: unknown, plugin: DriverPlugin): FieldPath[] {
+  return plugin.secretFields.flatMap((field) => expand(data, ['target', ...field.split('.')]));
 }
 
 /** Paths in `data` matching a pattern whose `*` segments match any key. */
