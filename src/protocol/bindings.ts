@@ -38,7 +38,9 @@ const mod = z
       '(e.g. read back keys written by a rampup of mod cycles)',
   });
 
-const scalar = z.union([z.string(), z.number(), z.boolean()]);
+const scalar = z.union([z.string(), z.number(), z.boolean()], {
+  error: 'expected a string, number or boolean',
+});
 
 export const sequenceBindingSchema = z
   .strictObject({

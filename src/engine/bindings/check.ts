@@ -55,6 +55,8 @@ function schemaIssues(base: Path, input: unknown, issues: readonly z.core.$ZodIs
               message: `is not a binding type${hint ? `; did you mean ${hint}?` : ''} (${expected})`,
             },
       );
+    } else if (issue.path.length === 0 && (input === null || typeof input !== 'object')) {
+      out.push({ code: 'BP_SPEC_INVALID_VALUE', path, message: 'expected a binding such as { type: uuid }' });
     } else if (valueAt(input, issue.path) === undefined) {
       out.push({ code: 'BP_SPEC_MISSING_FIELD', path, message: 'is required' });
     } else {

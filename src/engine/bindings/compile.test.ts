@@ -139,6 +139,8 @@ test('checkBindings: schema and cross-field problems, all at once, with paths', 
     z: { type: 'zipf', n: 0 },
     n: { type: 'normal', mean: 0, stddev: 1, min: 2, max: 1 },
     q: {} as unknown as BindingSpecInput,
+    r: null as unknown as BindingSpecInput,
+    s: { type: 'choice', values: ['a', [1]] } as unknown as BindingSpecInput,
     'bad-name': { type: 'sequence' },
   });
   assert.deepEqual(
@@ -163,6 +165,8 @@ test('checkBindings: schema and cross-field problems, all at once, with paths', 
         'bindings.q.type',
         'is required; expected one of sequence, uniform, zipf, normal, choice, uuid, words, timestamp, template',
       ],
+      ['BP_SPEC_INVALID_VALUE', 'bindings.r', 'expected a binding such as { type: uuid }'],
+      ['BP_SPEC_INVALID_VALUE', 'bindings.s.values.1', 'expected a string, number or boolean'],
       ['BP_SPEC_INVALID_VALUE', 'bindings.bad-name', 'binding names must match [A-Za-z_][A-Za-z0-9_]*'],
     ],
   );
