@@ -146,9 +146,10 @@ const CASES: [file: string, expected: string[]][] = [
     ],
   ],
   [
-    'yaml-syntax.yaml',
+    // .txt: the linter parses .yaml files, and this one is broken on purpose
+    'yaml-syntax.yaml.txt',
     [
-      'BP_SPEC_YAML: test/fixtures/bad/yaml-syntax.yaml:9:5 not valid YAML: flow map in block collection must be sufficiently indented and end with a }',
+      'BP_SPEC_YAML: test/fixtures/bad/yaml-syntax.yaml.txt:9:5 not valid YAML: flow map in block collection must be sufficiently indented and end with a }',
     ],
   ],
 ];
@@ -163,7 +164,7 @@ for (const [file, expected] of CASES) {
 }
 
 test('every fixture in test/fixtures/bad has a row', () => {
-  const files = readdirSync(join(ROOT, BAD)).filter((name) => name.endsWith('.yaml'));
+  const files = readdirSync(join(ROOT, BAD));
   assert.deepEqual(files.sort(), CASES.map(([file]) => file).sort());
   assert.ok(files.length >= 12);
 });
