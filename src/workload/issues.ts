@@ -141,7 +141,12 @@ function unknownFields(ctx: IssueContext, parent: FieldPath, keys: readonly stri
 }
 
 function isCustom(message: string): boolean {
-  return !ZOD_DEFAULT_MESSAGE.test(message);
+  return !isZodWording(message);
+}
+
+/** True for zod's generic English messages ("Invalid input: ..."), which we replace. */
+export function isZodWording(message: string): boolean {
+  return ZOD_DEFAULT_MESSAGE.test(message);
 }
 
 /** A field is missing when its parent is a map without it. */

@@ -11,7 +11,7 @@ import type { DriverPlugin } from '../engine/driver.js';
 import { BenchpilotError, type SpecIssue } from '../protocol/errors.js';
 import { type ParsedThreshold, parseThreshold } from '../protocol/thresholds.js';
 import { makeWorkloadSchema, type WorkloadSpec } from '../protocol/workload.js';
-import { type IssueContext, locate, pathIssueToSpec, zodIssuesToSpec } from './issues.js';
+import { type IssueContext, isZodWording, locate, pathIssueToSpec, zodIssuesToSpec } from './issues.js';
 import { applyRunOverrides, applySets, type Overridden, type RunOverrides } from './overrides.js';
 import { type FieldPath, formatPath, getAt, isPlainObject, pathKey, startsWith } from './paths.js';
 import { acceptedScalars, knownKeys } from './schema-walk.js';
@@ -84,9 +84,14 @@ export function loadWorkloadText(text: string, fileName: string, options: LoadOp
   typeTextValues(ctx, source, overridden);
 
   const parsed = schema.safeParse(data, { reportInput: true });
-  if (!parsed.success)
-    issues.push(...zodIssuesToSpec(ctx, parsed.error.issues.filter(keep(data, !!driver.plugin))));
-  issues.push(...bindingIssues(ctx), ...checkPlaceholders(ctx), ...checkThresholdOps(ctx));
+  const schemaIssues = parsed.success
+    ? []
+    : zodIssuesToSpec(ctx, parsed.error.issues.filter(keep(!!driver.plugin)));
+  const insideBindings = (issue: SpecIssue) =>
+    /^bindings[.[]/.test(issue.path) && isPlainObject(getAt(data, ['bindings']));
+  issues.push(...schemaIssues.filter((issue) => !insideBindings(issue)));
+  issues.push(...bindingIssues(ctx, schemaIssues.filter(insideBindings)));
+  issues.push(...checkPlaceholders(ctx), ...checkThresholdOps(ctx));
   if (driver.plugin) issues.push(...checkSecrets(ctx, driver.plugin));
 
   if (issues.length > 0 || !parsed.success || !driver.plugin) throw specError(fileName, issues);
@@ -119,12 +124,9 @@ export function schemaFor(plugin: DriverPlugin): z.ZodType {
 /** Without a known driver the rest of the file is still checked; op fields are then unknown. */
 const FALLBACK_SCHEMA = makeWorkloadSchema(z.unknown().optional(), z.looseObject({}));
 
-function keep(data: unknown, driverKnown: boolean) {
-  const bindingsChecked = isPlainObject(data) && isPlainObject(data['bindings']);
+function keep(driverKnown: boolean) {
   return (issue: z.core.$ZodIssue): boolean => {
     const path = issue.path;
-    // checkBindings reports everything inside each binding, with better messages.
-    if (bindingsChecked && path[0] === 'bindings' && path.length >= 2) return false;
     if (!driverKnown && path[0] === 'phases' && path[2] === 'ops' && issue.code === 'unrecognized_keys') {
       return path.length < 4;
     }
@@ -215,14 +217,21 @@ function setAt(data: unknown, path: FieldPath, value: unknown): void {
   parent[path[path.length - 1]!] = value;
 }
 
-function bindingIssues(ctx: IssueContext): SpecIssue[] {
+/**
+ * Inside `bindings`, checkBindings is the authority (it also checks across fields and bindings);
+ * where it passes on zod's own wording, the schema issue at the same path says it better.
+ */
+function bindingIssues(ctx: IssueContext, schemaIssues: readonly SpecIssue[]): SpecIssue[] {
   const bindings = isPlainObject(ctx.data) ? ctx.data['bindings'] : undefined;
   if (!isPlainObject(bindings)) return [];
+  const byPath = new Map(schemaIssues.map((issue) => [issue.path, issue]));
   return checkBindings(bindings as Parameters<typeof checkBindings>[0]).map((issue) => {
-    const at = issue.path.length <= 2 || issue.code === 'BP_SPEC_UNKNOWN_FIELD' ? 'key' : 'value';
+    const ours = byPath.get(formatPath(issue.path));
+    if (ours && isZodWording(issue.message)) return ours;
     if (issue.code === 'BP_SPEC_MISSING_FIELD') {
       return { ...pathIssueToSpec(ctx, issue), ...locate(ctx, issue.path, 'parent') };
     }
+    const at = issue.path.length <= 2 || issue.code === 'BP_SPEC_UNKNOWN_FIELD' ? 'key' : 'value';
     const spec = pathIssueToSpec(ctx, issue, at);
     if (issue.code !== 'BP_SPEC_UNKNOWN_FIELD' || spec.message.includes('did you mean')) return spec;
     const known = knownKeys(ctx.schema, issue.path.slice(0, -1), ctx.data) ?? [];
