@@ -149,3 +149,30 @@ test('the thrown error describes every issue, first line the file', () => {
     );
   }
 });
+
+test('anchors and << merge keys work; positions still point into the file', () => {
+  const text = `name: anchors
+target: { driver: web, url: "http://localhost:1" }
+phases:
+  - name: main
+    rate: 10
+    ops:
+      a: &common { path: /a, ratio: 2 }
+      b: { <<: *common, methd: PUT }
+`;
+  assert.deepEqual(
+    messages(() => loadWorkloadText(text, 'w.yaml', options())),
+    ['BP_SPEC_UNKNOWN_FIELD: w.yaml:8:25 phases[0].ops.b.methd is not a field; did you mean method?'],
+  );
+  const loaded = loadWorkloadText(text.replace('methd', 'method'), 'w.yaml', options());
+  assert.deepEqual(loaded.spec.phases[0]?.ops['b'], { path: '/a', ratio: 2, method: 'PUT' });
+});
+
+test('a second YAML document is an error', () => {
+  assert.deepEqual(
+    messages(() => loadWorkloadText('name: a\n---\nname: b\n', 'w.yaml', options())),
+    [
+      'BP_SPEC_YAML: w.yaml:2:1 not valid YAML for a workload: expected one document, found a second after ---',
+    ],
+  );
+});

@@ -44,7 +44,8 @@ export function readSource(
   env: Readonly<Record<string, string | undefined>>,
 ): SourceFile | { yamlIssues: SpecIssue[] } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // merge: `<<: *anchor` shares op fields, as most YAML tools allow
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   const placeOf = (offset: number): Place => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, col };
@@ -56,7 +57,10 @@ export function readSource(
         file: fileName,
         ...placeOf(error.pos[0]),
         path: '',
-        message: yamlMessage(error.message),
+        message:
+          error.code === 'MULTIPLE_DOCS'
+            ? 'not valid YAML for a workload: expected one document, found a second after ---'
+            : yamlMessage(error.message),
       })),
     };
   }
