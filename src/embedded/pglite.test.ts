@@ -40,3 +40,65 @@ test('embedded PostgreSQL serves a pg.Pool of 8 on a free port', async () => {
     await embedded.close(); // idempotent
   }
 });
+
+test('connections never run inside one another: parameters, transactions, dropped clients', async () => {
+  const embedded = await startEmbeddedPostgres({ maxConnections: 8 });
+  const clients: pg.Client[] = [];
+  try {
+    for (let i = 0; i < 8; i++) {
+      const client = new pg.Client({ connectionString: embedded.url });
+      await client.connect();
+      clients.push(client);
+    }
+    await clients[0]!.query('CREATE TABLE t (id int PRIMARY KEY)');
+    // pglite-socket's own queue hangs on this mix within seconds, or answers with another
+    // connection's portal ("portal does not exist", wrong values).
+    let wrong = 0;
+    await Promise.all(
+      clients.map(async (client, w) => {
+        for (let i = 0; i < 60; i++) {
+          const value = w * 1000 + i;
+          const query = { name: `s${w}`, text: 'SELECT $1::int AS v', values: [value] };
+          if (w % 2 === 1) {
+            await client.query('BEGIN');
+            await client.query({ name: `i${w}`, text: 'INSERT INTO t VALUES ($1)', values: [value] });
+            const { rows } = await client.query(query);
+            await client.query('COMMIT');
+            if (rows[0].v !== value) wrong++;
+          } else {
+            const { rows } = await client.query(query);
+            if (rows[0].v !== value) wrong++;
+          }
+        }
+      }),
+    );
+    assert.equal(wrong, 0);
+    const count = await clients[0]!.query('SELECT count(*)::int AS n FROM t');
+    assert.equal(count.rows[0].n, 4 * 60);
+
+    // A client that disappears inside a transaction: its work is rolled back, the others go on.
+    const dropped = clients.pop()!;
+    dropped.on('error', () => {});
+    await dropped.query('BEGIN');
+    await dropped.query('INSERT INTO t VALUES (-1)');
+    (dropped as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    const after = await clients[0]!.query('SELECT count(*)::int AS n FROM t WHERE id = -1');
+    assert.equal(after.rows[0].n, 0);
+
+    // Over the limit: a proper PostgreSQL error, not a broken stream.
+    const extra = [
+      new pg.Client({ connectionString: embedded.url }),
+      new pg.Client({ connectionString: embedded.url }),
+    ];
+    for (const client of extra) client.on('error', () => {});
+    await extra[0]!.connect();
+    await assert.rejects(extra[1]!.connect(), (err: unknown) => {
+      assert.equal((err as { code?: string }).code, '53300');
+      return true;
+    });
+    await extra[0]!.end();
+  } finally {
+    await Promise.allSettled(clients.map((c) => c.end()));
+    await embedded.close();
+  }
+});

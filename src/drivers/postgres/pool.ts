@@ -112,8 +112,8 @@ export class ClientPool {
       user: this.#address.user,
       database: this.#address.database,
       // A function, so pg never falls back to PGPASSWORD or ~/.pgpass: secrets come from target.password
-      // only. pg accepts undefined from it (no password), which its types do not say.
-      password: (async () => target.password) as () => Promise<string>,
+      // only ('' from an unset ${VAR:-} counts as none). pg accepts undefined from it, which its types do not say.
+      password: (async () => target.password || undefined) as () => Promise<string>,
       ssl: target.ssl === false ? false : { rejectUnauthorized: target.ssl === true },
       application_name: target.applicationName,
       connectionTimeoutMillis: Math.max(1, Math.round(target.connectTimeout * 1000)),
