@@ -19,8 +19,9 @@ export interface StatementConfig {
   readonly types: typeof RAW_TYPES;
 }
 
+const asText = (value: string) => value;
 /** Rows are not inspected: return every column as the server's text, skipping type parsing. */
-const RAW_TYPES = { getTypeParser: () => (value: string) => value };
+const RAW_TYPES = { getTypeParser: () => asText };
 
 type QueryCallback = (err: Error | null) => void;
 /** pg's callback form of query, typed for what we pass (its overloads do not cover rowMode + types). */
