@@ -40,8 +40,14 @@ for (let i = 0; i < connections; i++) {
   const loop = new Loop(op);
   op.execute(cycle++, loop);
 }
-await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+// client CPU per request, measured after a 1 s warmup (robust on a shared, busy machine)
+await new Promise((resolve) => setTimeout(resolve, 1000));
+const cpuStart = process.cpuUsage();
+const countStart = completed;
+await new Promise((resolve) => setTimeout(resolve, (seconds - 1) * 1000));
 running = false;
+const cpu = process.cpuUsage(cpuStart);
+const cpuMicrosPerRequest = (cpu.user + cpu.system) / (completed - countStart);
 const elapsed = (performance.now() - started) / 1000;
 await new Promise((resolve) => setTimeout(resolve, 100));
 await driver.close();
@@ -52,6 +58,7 @@ console.log(
     seconds: elapsed,
     requests: completed,
     errors,
-    rps: completed / elapsed,
+    rps: Math.round(completed / elapsed),
+    cpuMicrosPerRequest: Number(cpuMicrosPerRequest.toFixed(2)),
   }),
 );

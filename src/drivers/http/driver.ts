@@ -5,7 +5,7 @@ import type { HttpOp, HttpTarget } from './options.js';
 import { type Endpoint, openSocket } from './raw-connection.js';
 import { RawClient, RawOp } from './raw-transport.js';
 import { compilePlan } from './request-plan.js';
-import { createPool, UndiciOp } from './undici-transport.js';
+import { UndiciClients, UndiciOp } from './undici-transport.js';
 
 /** Pool size when the target does not set `connections`. */
 export const MAX_DEFAULT_CONNECTIONS = 256;
@@ -15,7 +15,7 @@ export class HttpDriver implements Driver<HttpOp> {
   readonly #url: URL;
   readonly #endpoint: Endpoint;
   readonly #connections: number;
-  #pool: ReturnType<typeof createPool> | null = null;
+  #undici: UndiciClients | null = null;
   #raw: RawClient | null = null;
 
   constructor(target: HttpTarget, ctx: DriverCreateContext) {
@@ -44,7 +44,7 @@ export class HttpDriver implements Driver<HttpOp> {
         await raw.open();
       } else {
         await probe(this.#endpoint, connectTimeoutMs);
-        this.#undiciPool();
+        this.#undiciClients();
       }
     } catch (err) {
       await this.close();
@@ -55,24 +55,24 @@ export class HttpDriver implements Driver<HttpOp> {
   async prepare(op: HttpOp, ctx: PrepareContext): Promise<PreparedOp> {
     const plan = compilePlan(op, this.#target, this.#url, ctx);
     if (this.#target.transport === 'raw') return new RawOp(this.#rawClient(), plan, this.#url.host);
-    return new UndiciOp(this.#undiciPool(), plan);
+    return new UndiciOp(this.#undiciClients(), plan);
   }
 
   async close(): Promise<void> {
-    const pool = this.#pool;
-    this.#pool = null;
+    const undici = this.#undici;
+    this.#undici = null;
     this.#raw?.close();
     this.#raw = null;
-    if (pool !== null) await pool.destroy();
+    if (undici !== null) await undici.destroy();
   }
 
-  #undiciPool() {
-    this.#pool ??= createPool({
+  #undiciClients(): UndiciClients {
+    this.#undici ??= new UndiciClients({
       origin: this.#url.origin,
       connections: this.#connections,
       target: this.#target,
     });
-    return this.#pool;
+    return this.#undici;
   }
 
   #rawClient(): RawClient {

@@ -28,7 +28,17 @@ export interface ConnectionOwner {
   release(conn: RawConnection): void;
 }
 
-export function openSocket(endpoint: Endpoint): Socket {
+/** Called with each read in a buffer that is reused for the next read; true keeps reading. */
+export type OnRead = (length: number, buffer: Uint8Array) => boolean;
+
+/** One read buffer for every plain-TCP connection of this thread: reads are handled one at a time. */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * Opens a socket. With `onRead` (plain TCP only), reads go into a shared reused buffer and skip
+ * the stream machinery; TLS sockets deliver 'data' events instead.
+ */
+export function openSocket(endpoint: Endpoint, onRead?: OnRead): Socket {
   const socket = endpoint.tls
     ? tlsConnect({
         host: endpoint.host,
@@ -36,7 +46,11 @@ export function openSocket(endpoint: Endpoint): Socket {
         rejectUnauthorized: endpoint.tls.rejectUnauthorized,
         servername: endpoint.tls.servername ?? (isIp(endpoint.host) ? undefined : endpoint.host),
       })
-    : netConnect({ host: endpoint.host, port: endpoint.port });
+    : netConnect({
+        host: endpoint.host,
+        port: endpoint.port,
+        ...(onRead ? { onread: { buffer: READ_BUFFER, callback: onRead } } : {}),
+      });
   socket.setNoDelay(true);
   return socket;
 }
@@ -158,12 +172,17 @@ export class RawConnection implements ResponseListener {
   }
 
   #ensureSocket(): Socket {
-    const socket = openSocket(this.#endpoint);
+    const socket: Socket = openSocket(this.#endpoint, (length, buffer) => {
+      if (this.#socket === socket) this.#parser.feed(buffer as Buffer, length);
+      return true;
+    });
     this.#socket = socket;
     this.#lastErrorCode = '';
-    socket.on('data', (chunk: Buffer) => {
-      if (this.#socket === socket) this.#parser.feed(chunk);
-    });
+    if (this.#endpoint.tls) {
+      socket.on('data', (chunk: Buffer) => {
+        if (this.#socket === socket) this.#parser.feed(chunk);
+      });
+    }
     socket.on('error', (err: NodeJS.ErrnoException) => {
       if (this.#socket === socket) this.#lastErrorCode = err.code ?? 'socket error';
     });

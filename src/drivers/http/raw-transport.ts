@@ -8,35 +8,7 @@ import type { OpCompletion, PreparedOp } from '../../engine/driver.js';
 import type { CompiledTemplate } from '../../engine/template.js';
 import { type ConnectionOwner, type Endpoint, RawConnection, type RawRequestOp } from './raw-connection.js';
 import { type Part, type RequestPlan, render } from './request-plan.js';
-
-/** Free request slots as a FIFO of connections: taking from the front spreads load round-robin. */
-class SlotRing {
-  readonly #items: (RawConnection | null)[];
-  #head = 0;
-  #size = 0;
-
-  constructor(capacity: number) {
-    this.#items = new Array(capacity).fill(null);
-  }
-
-  get size(): number {
-    return this.#size;
-  }
-
-  push(conn: RawConnection): void {
-    const capacity = this.#items.length;
-    this.#items[(this.#head + this.#size) % capacity] = conn;
-    this.#size++;
-  }
-
-  shift(): RawConnection {
-    const conn = this.#items[this.#head]!;
-    this.#items[this.#head] = null;
-    this.#head = (this.#head + 1) % this.#items.length;
-    this.#size--;
-    return conn;
-  }
-}
+import { Ring } from './ring.js';
 
 /** Requests waiting for a free slot (more ops in flight than connections x pipelining). */
 class WaitQueue {
@@ -108,7 +80,8 @@ export interface RawClientSettings {
 export class RawClient implements ConnectionOwner {
   tick = 0;
   readonly #connections: RawConnection[] = [];
-  readonly #free: SlotRing;
+  /** Free request slots, a FIFO of connections: taking from the front spreads load round-robin. */
+  readonly #free: Ring<RawConnection>;
   readonly #waiting = new WaitQueue();
   readonly #settings: RawClientSettings;
   readonly #timeoutTicks: number;
@@ -118,7 +91,7 @@ export class RawClient implements ConnectionOwner {
 
   constructor(settings: RawClientSettings) {
     this.#settings = settings;
-    this.#free = new SlotRing(settings.connections * settings.pipelining);
+    this.#free = new Ring(settings.connections * settings.pipelining);
     for (let i = 0; i < settings.connections; i++) {
       this.#connections.push(new RawConnection(this, settings.endpoint, settings.pipelining));
     }
@@ -127,7 +100,7 @@ export class RawClient implements ConnectionOwner {
       for (const conn of this.#connections) this.#free.push(conn);
     }
     // One coarse shared timer instead of a timer per request: a request times out between
-    // timeout and timeout + a quarter of it.
+    // timeout and timeout + one tick (a quarter of the timeout, at most 1 s).
     this.#tickMs = Math.min(1000, Math.max(10, Math.floor(settings.timeoutMs / 4)));
     this.#timeoutTicks = Math.ceil(settings.timeoutMs / this.#tickMs);
   }
@@ -170,7 +143,7 @@ export class RawClient implements ConnectionOwner {
   #onTick(): void {
     this.tick++;
     for (const conn of this.#connections) {
-      if (conn.inFlight > 0 && this.tick - conn.progressTick >= this.#timeoutTicks) {
+      if (conn.inFlight > 0 && this.tick - conn.progressTick > this.#timeoutTicks) {
         conn.fail('timeout', 'response timeout');
       }
     }

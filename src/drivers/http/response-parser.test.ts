@@ -133,3 +133,18 @@ test('reset() forgets a partial response', () => {
   parser.feed(Buffer.from(NGINX_OK));
   assert.deepEqual(recorder.responses, [[200, false]]);
 });
+
+test('a reused read buffer: bytes past `length` are never read, and kept rests are copies', () => {
+  const recorder = new Recorder();
+  const parser = new ResponseParser(recorder);
+  const shared = Buffer.alloc(256, 0x20);
+  const first = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n';
+  shared.write(`${first}\r\n\r\nstale`, 'latin1');
+  parser.feed(shared, first.length);
+  assert.deepEqual(recorder.responses, []);
+  shared.fill(0x21);
+  shared.write('\r\nok', 'latin1');
+  parser.feed(shared, 4);
+  assert.deepEqual(recorder.responses, [[200, false]]);
+  assert.deepEqual(recorder.errors, []);
+});

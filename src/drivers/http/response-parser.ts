@@ -45,21 +45,25 @@ export class ResponseParser {
     this.#listener = listener;
   }
 
-  /** Parse one chunk from the socket; calls the listener once per complete response. */
-  feed(chunk: Buffer): void {
+  /**
+   * Parse chunk[0, length) from the socket; calls the listener once per complete response.
+   * The chunk may be a reused read buffer: nothing of it is kept after the call returns.
+   */
+  feed(chunk: Buffer, length = chunk.length): void {
     let buf = chunk;
+    let len = length;
     if (this.#carry !== null) {
-      buf = Buffer.concat([this.#carry, chunk]);
+      buf = Buffer.concat([this.#carry, chunk.subarray(0, length)]);
+      len = buf.length;
       this.#carry = null;
     }
     let pos = 0;
-    const len = buf.length;
     while (pos < len) {
       switch (this.#state) {
         case State.Head: {
           const end = buf.indexOf(CRLFCRLF, pos);
-          if (end === -1) {
-            this.#keep(buf, pos);
+          if (end === -1 || end + 4 > len) {
+            this.#keep(buf, pos, len);
             return;
           }
           if (!this.#parseHead(buf, pos, end)) return;
@@ -80,7 +84,7 @@ export class ResponseParser {
         case State.ChunkSize: {
           const eol = buf.indexOf(CR, pos);
           if (eol === -1 || eol + 1 >= len) {
-            this.#keep(buf, pos);
+            this.#keep(buf, pos, len);
             return;
           }
           const size = parseHex(buf, pos, eol);
@@ -99,7 +103,7 @@ export class ResponseParser {
         case State.Trailers: {
           const eol = buf.indexOf(CR, pos);
           if (eol === -1 || eol + 1 >= len) {
-            this.#keep(buf, pos);
+            this.#keep(buf, pos, len);
             return;
           }
           const empty = eol === pos;
@@ -127,12 +131,13 @@ export class ResponseParser {
     this.#remaining = 0;
   }
 
-  #keep(buf: Buffer, pos: number): void {
-    if (buf.length - pos > MAX_HEAD_BYTES) {
+  /** Keep the unparsed rest for the next chunk (a copy: the read buffer is reused). */
+  #keep(buf: Buffer, pos: number, len: number): void {
+    if (len - pos > MAX_HEAD_BYTES) {
       this.#fail('response head too large');
       return;
     }
-    this.#carry = buf.subarray(pos);
+    this.#carry = Buffer.from(buf.subarray(pos, len));
   }
 
   #fail(reason: string): void {
