@@ -15,7 +15,6 @@ import { BenchpilotError } from '../../protocol/errors.js';
 import { POSTGRES_ERROR_CLASSES } from './errors.js';
 import { type CompiledStatement, ScriptOp, StatementOp } from './ops.js';
 import {
-  type PostgresAddress,
   type PostgresOp,
   type PostgresTarget,
   parseAddress,
@@ -31,18 +30,11 @@ const placeholder = (index: number) => `$${index + 1}`;
 
 export class PostgresDriver implements Driver<PostgresOp> {
   readonly #pool: ClientPool;
-  readonly #address: PostgresAddress;
   #statementCount = 0;
 
   constructor(target: PostgresTarget, ctx: DriverCreateContext) {
-    this.#address = parseAddress(target.url);
     const size = target.pool ?? Math.max(1, Math.min(ctx.maxInFlight, DEFAULT_POOL_LIMIT));
-    this.#pool = new ClientPool(target, this.#address, size);
-  }
-
-  /** host:port/database, for messages (never the password). */
-  get where(): string {
-    return `${this.#address.host}:${this.#address.port}/${this.#address.database}`;
+    this.#pool = new ClientPool(target, parseAddress(target.url), size);
   }
 
   async connect(): Promise<void> {
