@@ -85,14 +85,9 @@ export function statusLine(s: SnapshotEvent): string {
     s.progress.total !== null
       ? `${formatCount(s.progress.done)}/${formatCount(s.progress.total)}`
       : `${formatDuration(s.progress.elapsedSeconds)}${s.progress.durationSeconds !== null ? `/${formatDuration(s.progress.durationSeconds)}` : ''}`;
-  let p50 = 0;
-  let p99 = 0;
   let errors = 0;
-  for (const op of Object.values(s.ops)) {
-    p50 = Math.max(p50, op.p50);
-    p99 = Math.max(p99, op.p99);
-    errors += op.errors;
-  }
+  for (const op of Object.values(s.ops)) errors += op.errors;
+  const { p50, p99 } = s.latency;
   const target =
     s.target.rate !== null ? ` of ${formatRate(s.target.rate)}` : ` @${s.target.concurrency} loops`;
   const flags = [s.warmup ? 'warmup' : '', s.state === 'running' ? '' : s.state].filter(Boolean).join(' ');

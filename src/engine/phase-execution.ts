@@ -444,6 +444,7 @@ export class PhaseRunner implements PhaseExecution {
         fraction: fraction === null ? null : Math.min(1, fraction),
       },
       ops: taken.ops,
+      latency: taken.latency,
       lateness: taken.lateness,
     });
   }

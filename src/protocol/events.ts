@@ -47,6 +47,8 @@ export interface SnapshotEvent {
   inFlight: number;
   progress: PhaseProgress;
   ops: Record<string, OpInterval>;
+  /** Response-time percentiles of this interval over all ops (merged histograms), ms. */
+  latency: { p50: number; p99: number };
   /** Open model: interval histogram (µs) of how late ops were sent after their intended start. */
   lateness: string | null;
 }

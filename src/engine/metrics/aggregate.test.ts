@@ -21,6 +21,7 @@ function snapshotOf(recorder: IntervalRecorder, seq: number): SnapshotEvent {
     inFlight: 0,
     progress: { done: 0, total: null, elapsedSeconds: seq, durationSeconds: null, fraction: null },
     ops: taken.ops,
+    latency: taken.latency,
     lateness: taken.lateness,
   };
 }
@@ -71,5 +72,6 @@ test('the live merged view sums counts and targets of all sources', () => {
   assert.equal(merged.target.rate, 200);
   assert.equal(merged.achievedRate, 102);
   assert.equal(merged.ops.read!.p50, 1);
+  assert.deepEqual(merged.latency, { p50: 1, p99: 1 }, 'all-ops percentiles of the merged interval');
   assert.equal(aggregator.takeMerged(2000), null, 'nothing new since the last take');
 });

@@ -102,8 +102,10 @@ export class PhaseAggregator {
     if (this.#pendingCount === 0) return null;
     const sources = [...this.#sources.values()];
     const ops: Record<string, OpInterval> = {};
+    const all = createHistogram();
     for (const name of this.#opNames) {
       const acc = this.#pending.get(name);
+      if (acc && acc.responseTime.totalCount > 0) all.add(acc.responseTime);
       ops[name] = {
         count: acc?.count ?? 0,
         errors: acc?.errors ?? 0,
@@ -146,6 +148,7 @@ export class PhaseAggregator {
         fraction: fraction === null ? null : Math.min(1, fraction),
       },
       ops,
+      latency: { p50: percentileMs(all, 50), p99: percentileMs(all, 99) },
       lateness: this.#pendingLateness.totalCount > 0 ? encodeHistogram(this.#pendingLateness) : null,
     };
     this.#pending = new Map();

@@ -28,6 +28,8 @@ export class IntervalRecorder {
   readonly #ops: OpCounters[];
   readonly #lateness: Histogram = createHistogram();
   #latenessCount = 0;
+  /** Scratch histogram for the all-ops percentiles of an interval. */
+  readonly #all: Histogram = createHistogram();
   /** First messages per error class over the whole phase (not reset per interval). */
   readonly errorSamples = new Map<string, string[]>();
 
@@ -66,12 +68,20 @@ export class IntervalRecorder {
   }
 
   /** Encodes this interval's numbers and starts a new interval. */
-  takeInterval(): { ops: Record<string, OpInterval>; completed: number; lateness: string | null } {
+  takeInterval(): {
+    ops: Record<string, OpInterval>;
+    completed: number;
+    latency: { p50: number; p99: number };
+    lateness: string | null;
+  } {
     const ops: Record<string, OpInterval> = {};
     let completed = 0;
+    const all = this.#all;
+    all.reset();
     for (let i = 0; i < this.#ops.length; i++) {
       const op = this.#ops[i]!;
       completed += op.count;
+      if (op.responseTime.totalCount > 0) all.add(op.responseTime);
       ops[this.opNames[i]!] = {
         count: op.count,
         errors: op.errors,
@@ -86,6 +96,6 @@ export class IntervalRecorder {
     const lateness = this.#latenessCount > 0 ? encodeHistogram(this.#lateness) : null;
     this.#lateness.reset();
     this.#latenessCount = 0;
-    return { ops, completed, lateness };
+    return { ops, completed, latency: { p50: percentileMs(all, 50), p99: percentileMs(all, 99) }, lateness };
   }
 }
