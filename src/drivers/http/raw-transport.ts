@@ -8,7 +8,7 @@ import type { OpCompletion, PreparedOp } from '../../engine/driver.js';
 import type { CompiledTemplate } from '../../engine/template.js';
 import { type ConnectionOwner, type Endpoint, RawConnection, type RawRequestOp } from './raw-connection.js';
 import { type Part, type RequestPlan, render } from './request-plan.js';
-import { Ring } from './ring.js';
+import { FreeSlots, fillFreeSlots } from './ring.js';
 
 /** Requests waiting for a free slot (more ops in flight than connections x pipelining). */
 class WaitQueue {
@@ -81,7 +81,7 @@ export class RawClient implements ConnectionOwner {
   tick = 0;
   readonly #connections: RawConnection[] = [];
   /** Free request slots, a FIFO of connections: taking from the front spreads load round-robin. */
-  readonly #free: Ring<RawConnection>;
+  readonly #free: FreeSlots<RawConnection>;
   readonly #waiting = new WaitQueue();
   readonly #settings: RawClientSettings;
   readonly #timeoutTicks: number;
@@ -91,14 +91,11 @@ export class RawClient implements ConnectionOwner {
 
   constructor(settings: RawClientSettings) {
     this.#settings = settings;
-    this.#free = new Ring(settings.connections * settings.pipelining);
+    this.#free = new FreeSlots(settings.pipelining === 1, settings.connections * settings.pipelining);
     for (let i = 0; i < settings.connections; i++) {
       this.#connections.push(new RawConnection(this, settings.endpoint, settings.pipelining));
     }
-    // round-robin order: every connection's first slot, then every second slot, ...
-    for (let round = 0; round < settings.pipelining; round++) {
-      for (const conn of this.#connections) this.#free.push(conn);
-    }
+    fillFreeSlots(this.#free, this.#connections, settings.pipelining);
     // One coarse shared timer instead of a timer per request: a request times out between
     // timeout and timeout + one tick (a quarter of the timeout, at most 1 s).
     this.#tickMs = Math.min(1000, Math.max(10, Math.floor(settings.timeoutMs / 4)));
@@ -117,7 +114,7 @@ export class RawClient implements ConnectionOwner {
       return;
     }
     if (this.#ticker === null) this.#startTicker();
-    if (this.#free.size > 0) this.#free.shift().send(payload, op, slot);
+    if (this.#free.size > 0) this.#free.take().send(payload, op, slot);
     else this.#waiting.push(payload, op, slot);
   }
 

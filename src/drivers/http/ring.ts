@@ -33,3 +33,42 @@ export class Ring<T> {
     this.#head = 0;
   }
 }
+
+/**
+ * Free request slots of a set of connections. With one request per connection it is a stack:
+ * the connection freed last is reused first, so a light load keeps to a few warm connections
+ * (undici opens the others only when needed). With pipelining it is a FIFO, spreading requests
+ * round-robin instead of queueing them behind each other on one connection.
+ */
+export class FreeSlots<T> {
+  readonly #stack: T[] | null;
+  readonly #ring: Ring<T> | null;
+
+  constructor(lifo: boolean, capacity: number) {
+    this.#stack = lifo ? [] : null;
+    this.#ring = lifo ? null : new Ring(capacity);
+  }
+
+  get size(): number {
+    return this.#stack !== null ? this.#stack.length : this.#ring!.size;
+  }
+
+  push(item: T): void {
+    if (this.#stack !== null) this.#stack.push(item);
+    else this.#ring!.push(item);
+  }
+
+  /** A free slot; the caller checks `size` first. */
+  take(): T {
+    return this.#stack !== null ? this.#stack.pop()! : this.#ring!.shift();
+  }
+}
+
+/** Fill `free` with `pipelining` slots per connection, in the order they should be taken. */
+export function fillFreeSlots<T>(free: FreeSlots<T>, connections: readonly T[], pipelining: number): void {
+  if (pipelining === 1) {
+    for (let i = connections.length - 1; i >= 0; i--) free.push(connections[i]!);
+    return;
+  }
+  for (let round = 0; round < pipelining; round++) for (const conn of connections) free.push(conn);
+}

@@ -11,7 +11,7 @@ import type { OpCompletion, PreparedOp } from '../../engine/driver.js';
 import { classifyError, statusClass, statusMessage } from './errors.js';
 import type { HttpTarget } from './options.js';
 import { isConstant, type Part, type RequestPlan, render } from './request-plan.js';
-import { Ring } from './ring.js';
+import { FreeSlots, fillFreeSlots, Ring } from './ring.js';
 
 export interface ClientSettings {
   readonly origin: string;
@@ -20,13 +20,13 @@ export interface ClientSettings {
 }
 
 /**
- * `connections` undici Clients (one keep-alive connection each) behind a FIFO of free request
+ * `connections` undici Clients (one keep-alive connection each) behind a list of free request
  * slots. undici's Pool does the same job but scans its clients and emits a 'drain' event with a
  * fresh array per request; this keeps dispatch O(1).
  */
 export class UndiciClients {
   readonly #clients: Client[] = [];
-  readonly #free: Ring<Client>;
+  readonly #free: FreeSlots<Client>;
   readonly #waiting = new Ring<RequestHandler>();
   #closed = false;
 
@@ -45,17 +45,14 @@ export class UndiciClients {
         ...(target.tls.servername ? { servername: target.tls.servername } : {}),
       };
     }
-    this.#free = new Ring(connections * target.pipelining);
+    this.#free = new FreeSlots(target.pipelining === 1, connections * target.pipelining);
     for (let i = 0; i < connections; i++) this.#clients.push(new Client(origin, options));
-    // round-robin order: every client's first slot, then every second slot, ...
-    for (let round = 0; round < target.pipelining; round++) {
-      for (const client of this.#clients) this.#free.push(client);
-    }
+    fillFreeSlots(this.#free, this.#clients, target.pipelining);
   }
 
   dispatch(handler: RequestHandler): void {
     if (this.#free.size > 0) {
-      const client = this.#free.shift();
+      const client = this.#free.take();
       handler.client = client;
       client.dispatch(handler.opts, handler);
     } else if (this.#closed) {
