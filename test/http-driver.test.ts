@@ -315,6 +315,9 @@ describe('http driver: prepare and options', () => {
     assert.equal(httpDriver.opSchema.safeParse({ path: 'no-slash' }).success, false);
     assert.equal(httpDriver.opSchema.safeParse({ pth: '/' }).success, false);
     assert.equal(httpDriver.opSchema.safeParse({ expect: 700 }).success, false);
+    assert.equal(httpDriver.opSchema.safeParse({ path: '/a b' }).success, false);
+    assert.equal(httpDriver.opSchema.safeParse({ headers: { 'x-a': 'v\r\nx-b: injected' } }).success, false);
+    assert.equal(httpDriver.opSchema.safeParse({ headers: { 'bad name': 'v' } }).success, false);
     assert.equal(httpDriver.opSchema.safeParse({ expect: ['2xx', 404] }).success, true);
   });
 });

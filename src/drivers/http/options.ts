@@ -7,7 +7,7 @@ const METHOD = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 const headersSchema = z.record(
   z.string().regex(HEADER_NAME, 'expected an HTTP header name (letters, digits, - and a few symbols)'),
-  z.string(),
+  z.string().regex(/^[^\r\n]*$/, 'a header value may not contain a line break'),
 );
 
 export const httpTargetSchema = z
@@ -79,7 +79,7 @@ export const httpOpSchema = z.strictObject({
     .meta({ description: 'HTTP method' }),
   path: z
     .string()
-    .regex(/^\//, 'expected a path starting with /, e.g. /items/{id}')
+    .regex(/^\/\S*$/, 'expected a path starting with / and without spaces, e.g. /items/{id}?q={word}')
     .default('/')
     .meta({ description: 'Path and query, a template: /items/{id}?q={word}' }),
   headers: headersSchema.default({}).meta({ description: 'Extra headers; values are templates' }),
