@@ -148,3 +148,16 @@ test('a reused read buffer: bytes past `length` are never read, and kept rests a
   assert.deepEqual(recorder.responses, [[200, false]]);
   assert.deepEqual(recorder.errors, []);
 });
+
+test('bytes after a reset() made by a listener callback are dropped', () => {
+  const recorder = new Recorder();
+  const parser = new ResponseParser(recorder);
+  recorder.onResponse = (status, close) => {
+    recorder.responses.push([status, close]);
+    parser.reset(); // the connection was dropped in the callback
+  };
+  parser.feed(Buffer.from(NGINX_OK + NGINX_OK));
+  assert.deepEqual(recorder.responses, [[200, false]]);
+  parser.feed(Buffer.from(NGINX_OK));
+  assert.equal(recorder.responses.length, 2);
+});

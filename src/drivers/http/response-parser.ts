@@ -36,6 +36,7 @@ const KEEP_ALIVE = Buffer.from('keep-alive');
 export class ResponseParser {
   readonly #listener: ResponseListener;
   #state = State.Head;
+  #generation = 0;
   #carry: Buffer | null = null;
   #remaining = 0;
   #status = 0;
@@ -58,7 +59,9 @@ export class ResponseParser {
       this.#carry = null;
     }
     let pos = 0;
-    while (pos < len) {
+    const generation = this.#generation;
+    // a listener callback may reset() the parser (connection dropped): the rest is stale then
+    while (pos < len && this.#generation === generation) {
       switch (this.#state) {
         case State.Head: {
           const end = buf.indexOf(CRLFCRLF, pos);
@@ -126,6 +129,7 @@ export class ResponseParser {
 
   /** Forget any partial response (the connection was replaced). */
   reset(): void {
+    this.#generation++;
     this.#state = State.Head;
     this.#carry = null;
     this.#remaining = 0;
