@@ -51,8 +51,7 @@ mkdir -p "$WORK/tmp" "$OUT"
 NGINX_PID=""
 cleanup() {
   if [ -n "$NGINX_PID" ]; then kill "$NGINX_PID" 2>/dev/null || true; wait "$NGINX_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK/tmp" "$WORK/nginx.conf" "$WORK"/*.log
-  [ -n "${BENCH_OUT:-}" ] || rm -rf "$WORK"
+  rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
