@@ -53,7 +53,7 @@ export class InThreadHost implements PhaseHost {
 
   async open(): Promise<void> {
     const { spec, plugin } = this.#loaded;
-    this.#bindings = compileBindings(spec.bindings as never, { seed: spec.seed });
+    this.#bindings = compileBindings(spec.bindings, { seed: spec.seed });
     this.#driver = plugin.create(spec.target, {
       maxInFlight: maxInFlightOf(this.#loaded, this.#hosts),
       workloadName: spec.name,
