@@ -17,7 +17,7 @@ export interface RunCommandOptions {
   readonly progress: boolean;
 }
 
-const RUN_FLAGS = {
+export const RUN_FLAGS = {
   set: { type: 'string', multiple: true },
   rate: { type: 'string' },
   concurrency: { type: 'string' },

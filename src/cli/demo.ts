@@ -4,9 +4,10 @@
  * against it, so the first run does something real with nothing installed but Node.
  */
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { startEmbeddedPostgres } from '../embedded/pglite.js';
 import { BenchpilotError } from '../protocol/errors.js';
-import { parseRunArgs, type RunCommandOptions } from './args.js';
+import { parseRunArgs, RUN_FLAGS, type RunCommandOptions } from './args.js';
 
 export const SHIPPED_WORKLOADS = fileURLToPath(new URL('../../../workloads/', import.meta.url));
 
@@ -14,7 +15,13 @@ export async function runDemo(
   argv: readonly string[],
   runCommand: (options: RunCommandOptions, env: NodeJS.ProcessEnv) => Promise<number>,
 ): Promise<number> {
-  if (argv.some((a) => !a.startsWith('--'))) {
+  const { positionals } = parseArgs({
+    args: [...argv],
+    options: RUN_FLAGS,
+    allowPositionals: true,
+    strict: false,
+  });
+  if (positionals.length > 0) {
     throw new BenchpilotError(
       'BP_USAGE',
       'demo takes only run options (e.g. --duration 20s, --rate 200, --json out.json)',
