@@ -393,7 +393,8 @@ export class PhaseRunner implements PhaseExecution {
     const inWarmup = clock.nowNs() < this.#warmupEndNs;
     this.#emitSnapshot(inWarmup);
     // Measured window: end of warmup to the stop/duration end, or to the last completion when cycles ran out.
-    const measuredEndNs = this.#drainStartNs ?? this.#lastCompletionNs;
+    // (Timers fire a little late; the planned end bounds the window so rate x duration ops give exactly `rate`.)
+    const measuredEndNs = Math.min(this.#drainStartNs ?? this.#lastCompletionNs, this.#endNs);
     const measuredSeconds = Math.max(0, (measuredEndNs - this.#warmupEndNs) / 1e9);
     const samples: Record<string, string[]> = {};
     for (const recorder of [this.#warmupRecorder, this.#recorder]) {
