@@ -10,7 +10,9 @@ const ALLOWED = {
   workload: ['protocol', 'engine'],
   embedded: ['protocol'],
   runner: ['protocol', 'engine', 'drivers', 'workload'],
-  cli: ['protocol', 'engine', 'workload', 'runner', 'embedded'],
+  executors: ['protocol'],
+  server: ['protocol', 'engine', 'workload', 'runner', 'executors', 'embedded'],
+  cli: ['protocol', 'engine', 'workload', 'runner', 'embedded', 'executors', 'server'],
 };
 const root = resolve('src');
 const problems = [];

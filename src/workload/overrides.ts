@@ -14,6 +14,8 @@ export interface RunOverrides {
   readonly concurrency?: number;
   /** Seconds. */
   readonly duration?: number;
+  /** Remove the phase's cycles and duration: it runs until stopped (long-running benchmarks). */
+  readonly untilStopped?: boolean;
 }
 
 /** A path whose value came from the command line, and from which flag. */
@@ -178,5 +180,9 @@ export function applyRunOverrides(data: unknown, overrides: RunOverrides): Overr
     put('concurrency', '--concurrency', overrides.concurrency);
   }
   if (overrides.duration !== undefined) put('duration', '--duration', overrides.duration);
+  else if (overrides.untilStopped) {
+    delete phase['duration'];
+    delete phase['cycles'];
+  }
   return { applied, issues };
 }
