@@ -3,7 +3,17 @@
  * (a test fails when one is missing), a process exit code and an HTTP status.
  */
 
-export type ErrorCategory = 'usage' | 'spec' | 'target' | 'run' | 'threshold' | 'internal';
+export type ErrorCategory =
+  | 'usage'
+  | 'spec'
+  | 'target'
+  | 'run'
+  | 'threshold'
+  | 'internal'
+  | 'auth'
+  | 'forbidden'
+  | 'notFound'
+  | 'conflict';
 
 export interface ErrorCodeInfo {
   readonly category: ErrorCategory;
@@ -42,6 +52,12 @@ export const ERROR_CODES = {
   BP_DRIVER_PREPARE: { category: 'target', title: 'The target rejected an operation template' },
   BP_RUN_FAILED: { category: 'run', title: 'A phase failed while running' },
   BP_THRESHOLDS_FAILED: { category: 'threshold', title: 'One or more thresholds did not hold' },
+  BP_API_BAD_REQUEST: { category: 'usage', title: 'An API request has a body, query or path that is not valid' },
+  BP_UNAUTHORIZED: { category: 'auth', title: 'The request has no valid token' },
+  BP_FORBIDDEN: { category: 'forbidden', title: 'The token may not do this (viewer tokens cannot change anything)' },
+  BP_NOT_FOUND: { category: 'notFound', title: 'No such target, workload, setup or run' },
+  BP_CONFLICT: { category: 'conflict', title: 'The request conflicts with the current state' },
+  BP_TARGET_NOT_READY: { category: 'conflict', title: "The target's setup for this workload has not succeeded" },
   BP_INTERNAL: { category: 'internal', title: 'An unexpected internal error (a bug: please report it)' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
@@ -62,6 +78,10 @@ const EXIT_BY_CATEGORY: Record<ErrorCategory, number> = {
   run: EXIT_CODES.cannotRun,
   threshold: EXIT_CODES.thresholdsFailed,
   internal: EXIT_CODES.internal,
+  auth: EXIT_CODES.cannotRun,
+  forbidden: EXIT_CODES.cannotRun,
+  notFound: EXIT_CODES.cannotRun,
+  conflict: EXIT_CODES.cannotRun,
 };
 
 const HTTP_BY_CATEGORY: Record<ErrorCategory, number> = {
@@ -71,6 +91,10 @@ const HTTP_BY_CATEGORY: Record<ErrorCategory, number> = {
   run: 409,
   threshold: 200,
   internal: 500,
+  auth: 401,
+  forbidden: 403,
+  notFound: 404,
+  conflict: 409,
 };
 
 export function exitCodeFor(code: ErrorCode): number {
