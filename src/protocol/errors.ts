@@ -13,7 +13,8 @@ export type ErrorCategory =
   | 'auth'
   | 'forbidden'
   | 'notFound'
-  | 'conflict';
+  | 'conflict'
+  | 'state';
 
 export interface ErrorCodeInfo {
   readonly category: ErrorCategory;
@@ -52,12 +53,25 @@ export const ERROR_CODES = {
   BP_DRIVER_PREPARE: { category: 'target', title: 'The target rejected an operation template' },
   BP_RUN_FAILED: { category: 'run', title: 'A phase failed while running' },
   BP_THRESHOLDS_FAILED: { category: 'threshold', title: 'One or more thresholds did not hold' },
-  BP_API_BAD_REQUEST: { category: 'usage', title: 'An API request has a body, query or path that is not valid' },
+  BP_API_BAD_REQUEST: {
+    category: 'usage',
+    title: 'An API request has a body, query or path that is not valid',
+  },
   BP_UNAUTHORIZED: { category: 'auth', title: 'The request has no valid token' },
-  BP_FORBIDDEN: { category: 'forbidden', title: 'The token may not do this (viewer tokens cannot change anything)' },
+  BP_FORBIDDEN: {
+    category: 'forbidden',
+    title: 'The token may not do this (viewer tokens cannot change anything)',
+  },
   BP_NOT_FOUND: { category: 'notFound', title: 'No such target, workload, setup or run' },
   BP_CONFLICT: { category: 'conflict', title: 'The request conflicts with the current state' },
-  BP_TARGET_NOT_READY: { category: 'conflict', title: "The target's setup for this workload has not succeeded" },
+  BP_TARGET_NOT_READY: {
+    category: 'conflict',
+    title: "The target's setup for this workload has not succeeded",
+  },
+  BP_STATE_UNAVAILABLE: {
+    category: 'state',
+    title: 'The state store (the SQLite file or PostgreSQL) cannot be opened or used',
+  },
   BP_INTERNAL: { category: 'internal', title: 'An unexpected internal error (a bug: please report it)' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
@@ -77,6 +91,7 @@ const EXIT_BY_CATEGORY: Record<ErrorCategory, number> = {
   target: EXIT_CODES.cannotRun,
   run: EXIT_CODES.cannotRun,
   threshold: EXIT_CODES.thresholdsFailed,
+  state: EXIT_CODES.cannotRun,
   internal: EXIT_CODES.internal,
   auth: EXIT_CODES.cannotRun,
   forbidden: EXIT_CODES.cannotRun,
@@ -90,6 +105,8 @@ const HTTP_BY_CATEGORY: Record<ErrorCategory, number> = {
   target: 502,
   run: 409,
   threshold: 200,
+  // The server's own storage is down: the request may succeed once it is back.
+  state: 503,
   internal: 500,
   auth: 401,
   forbidden: 403,
