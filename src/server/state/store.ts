@@ -44,31 +44,39 @@ export interface Store {
 
   createToken(token: TokenRecord): Promise<void>;
   findTokenByHash(hash: string): Promise<TokenRecord | null>;
+  /** Oldest first (createdAt, then id). */
   listTokens(): Promise<TokenRecord[]>;
   countTokens(): Promise<number>;
 
+  /** By name. */
   listTargets(): Promise<StoredTarget[]>;
   getTarget(name: string): Promise<StoredTarget | null>;
   putTarget(target: StoredTarget): Promise<void>;
   deleteTarget(name: string): Promise<boolean>;
 
+  /** By name. */
   listWorkloads(): Promise<StoredWorkload[]>;
   getWorkload(name: string): Promise<StoredWorkload | null>;
   putWorkload(workload: StoredWorkload): Promise<void>;
+  deleteWorkload(name: string): Promise<boolean>;
 
+  /** Newest first (createdAt, then id). */
   listSetups(): Promise<Setup[]>;
   getSetup(id: string): Promise<Setup | null>;
   /** The newest setup of a target+workload. */
   latestSetup(target: string, workload: string): Promise<Setup | null>;
   putSetup(setup: Setup): Promise<void>;
 
-  /** Newest first. */
+  /** Newest first (createdAt, then id), at most filter.limit (default 100). */
   listRuns(filter: RunFilter): Promise<RunRecord[]>;
   getRun(id: string): Promise<RunRecord | null>;
   putRun(run: RunRecord): Promise<void>;
+  /** Also deletes the run's series and result. */
   deleteRun(id: string): Promise<boolean>;
 
+  /** Appends after the run's last point (a per-run sequence number keeps the order). */
   appendSeries(runId: string, point: SeriesPoint): Promise<void>;
+  /** In the order appended. */
   listSeries(runId: string): Promise<SeriesPoint[]>;
 
   putResult(runId: string, summary: RunSummary): Promise<void>;
