@@ -48,6 +48,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
       case 'demo':
         return await runDemo(rest, runCommand);
+      case 'runner':
+        return await (await import('./runner-command.js')).runnerCommand(rest);
       case 'drivers':
         for (const d of DRIVERS.values()) console.log(`${d.name.padEnd(12)} ${d.description}`);
         return EXIT_CODES.ok;
