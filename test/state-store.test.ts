@@ -234,8 +234,14 @@ function sqliteBackend(): Backend {
   };
 }
 
+/** One PostgreSQL server for this file: the shared suite's database and the connection tests. */
+let server: TestPostgres;
+before(async () => {
+  server = await startPostgres();
+});
+after(() => server.close());
+
 function postgresBackend(): Backend {
-  let server: TestPostgres | undefined;
   let url = '';
   async function sql(text: string): Promise<Record<string, unknown>[]> {
     const client = new pg.Client({ connectionString: url });
@@ -249,16 +255,13 @@ function postgresBackend(): Backend {
   return {
     name: 'postgres',
     async before() {
-      server = await startPostgres();
       const admin = new pg.Client({ connectionString: server.url });
       await admin.connect();
       await admin.query('CREATE DATABASE bp_state_test');
       await admin.end();
       url = server.url.replace(/\/postgres$/, '/bp_state_test');
     },
-    async after() {
-      await server?.close();
-    },
+    async after() {},
     async fresh() {
       await sql('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
       return openStore({ dataDir: '/nonexistent/unused', databaseUrl: url });
@@ -581,6 +584,7 @@ function storeSuite(backend: Backend): void {
       await store.appendSeries('r-1', point(1));
       await store.putResult('r-1', summary('kv'));
       await store.close();
+      await store.close(); // closing twice is harmless
       opened.length = 0;
 
       const again = await reopen();
@@ -645,11 +649,9 @@ describe('SQLite state file', () => {
 
 // ---------- particular to PostgreSQL ----------
 describe('PostgreSQL connection', () => {
-  let server: TestPostgres;
   const password = 'pw-Sekr3t-do-not-print';
   let port = 0;
   before(async () => {
-    server = await startPostgres();
     port = server.port;
     const admin = new pg.Client({ connectionString: server.url });
     await admin.connect();
@@ -657,7 +659,6 @@ describe('PostgreSQL connection', () => {
     await admin.query('CREATE DATABASE bp_conn_test OWNER bp_user');
     await admin.end();
   });
-  after(() => server.close());
 
   test('openStore with a DATABASE_URL uses PostgreSQL with a password and writes no file', async () => {
     const dataDir = join(tmpdir(), `bp-state-unused-${process.pid}`);

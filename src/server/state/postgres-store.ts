@@ -83,6 +83,7 @@ export class PostgresStore implements Store {
   /** The URL without its password, safe to print. */
   readonly where: string;
   readonly #pool: pg.Pool;
+  #closed: Promise<void> | undefined;
 
   private constructor(where: string, pool: pg.Pool) {
     this.where = where;
@@ -197,8 +198,9 @@ export class PostgresStore implements Store {
     }
   }
 
-  async close(): Promise<void> {
-    await this.#pool.end();
+  close(): Promise<void> {
+    this.#closed ??= this.#pool.end();
+    return this.#closed;
   }
 
   // ---------- tokens ----------
