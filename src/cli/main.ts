@@ -16,11 +16,14 @@ import {
 import { runDemo } from './demo.js';
 import { attachLiveControl } from './live-control.js';
 import { ProgressDisplay } from './progress.js';
+import { serveCommand, tokenCommand } from './serve-command.js';
 import { renderSummary } from './summary-table.js';
 
 const USAGE = `Usage: benchpilot <command> [options]
 
 Commands:
+  serve           start the control plane: web UI, API, local executor (benchpilot serve --help)
+  token create    create an API token (--role viewer|operator)
   run FILE        run a workload's phases and print a summary (benchpilot run --help)
   validate FILE   check a workload file without running it
   demo            run the SQL e-commerce workload against an embedded PostgreSQL (PGlite)
@@ -46,6 +49,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         );
         return EXIT_CODES.ok;
       }
+      case 'serve':
+        return await serveCommand(rest);
+      case 'token':
+        return await tokenCommand(rest);
       case 'demo':
         return await runDemo(rest, runCommand);
       case 'runner':

@@ -1,0 +1,136 @@
+/**
+ * Workloads the server knows (shipped, from config dirs, uploaded) and targets (config file,
+ * API, embedded demo), with each target's readiness per workload.
+ */
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import type { Target, TargetInput, Workload } from '../protocol/api.js';
+import { BenchpilotError } from '../protocol/errors.js';
+import { DRIVERS } from '../runner/registry.js';
+import { type LoadedWorkload, loadWorkloadText } from '../workload/load.js';
+import type { Store, StoredTarget, StoredWorkload } from './state/store.js';
+
+export const SHIPPED_WORKLOADS_DIR = fileURLToPath(new URL('../../../workloads/', import.meta.url));
+
+export function describeWorkload(loaded: LoadedWorkload, yaml: string, source: Workload['source']): Workload {
+  const phases = loaded.spec.phases;
+  return {
+    name: loaded.spec.name,
+    description: loaded.spec.description ?? null,
+    driver: loaded.plugin.name,
+    source,
+    phases: phases.map((p, i) => ({
+      name: p.name,
+      kind: i === phases.length - 1 ? 'benchmark' : 'setup',
+      rate: p.rate ?? null,
+      concurrency: p.concurrency ?? null,
+      cycles: p.cycles ?? null,
+      durationSeconds: p.duration ?? null,
+    })),
+    yaml,
+    updatedAt: new Date().toISOString(),
+  };
+}
+
+export function validateWorkloadYaml(yaml: string, fileName: string): LoadedWorkload {
+  return loadWorkloadText(yaml, fileName, { drivers: DRIVERS, env: process.env });
+}
+
+export class Catalog {
+  readonly #store: Store;
+  readonly #log: Logger;
+  readonly #uploadDir: string;
+
+  constructor(store: Store, dataDir: string, log: Logger) {
+    this.#store = store;
+    this.#log = log;
+    this.#uploadDir = join(dataDir, 'workloads');
+  }
+
+  /** Loads shipped and configured workload files into the store (uploaded ones are already there). */
+  async loadWorkloadDirs(dirs: readonly string[]): Promise<void> {
+    await mkdir(this.#uploadDir, { recursive: true });
+    for (const [dir, source] of [
+      [SHIPPED_WORKLOADS_DIR, 'shipped'],
+      ...dirs.map((d) => [d, 'config']),
+    ] as const) {
+      let names: string[];
+      try {
+        names = (await readdir(dir)).filter((n) => n.endsWith('.yaml') || n.endsWith('.yml'));
+      } catch (err) {
+        this.#log.warn({ dir, err: (err as Error).message }, 'workload directory not readable');
+        continue;
+      }
+      for (const name of names) {
+        const file = join(dir, name);
+        const yaml = await readFile(file, 'utf8');
+        try {
+          const loaded = validateWorkloadYaml(yaml, file);
+          await this.#store.putWorkload({
+            ...describeWorkload(loaded, yaml, source as Workload['source']),
+            file,
+          });
+        } catch (err) {
+          this.#log.warn(
+            { file, err: err instanceof BenchpilotError ? err.describe() : String(err) },
+            'workload skipped',
+          );
+        }
+      }
+    }
+  }
+
+  async uploadWorkload(yaml: string): Promise<Workload> {
+    const loaded = validateWorkloadYaml(yaml, 'upload.yaml');
+    const existing = await this.#store.getWorkload(loaded.spec.name);
+    if (existing && existing.source !== 'uploaded') {
+      throw new BenchpilotError(
+        'BP_CONFLICT',
+        `workload ${loaded.spec.name} is ${existing.source}; upload it under another name`,
+      );
+    }
+    const file = join(this.#uploadDir, `${loaded.spec.name}.yaml`);
+    await writeFile(file, yaml);
+    const workload = describeWorkload(loaded, yaml, 'uploaded');
+    await this.#store.putWorkload({ ...workload, file });
+    return workload;
+  }
+
+  async workload(name: string): Promise<StoredWorkload> {
+    const workload = await this.#store.getWorkload(name);
+    if (!workload) throw new BenchpilotError('BP_NOT_FOUND', `no workload named ${name}`);
+    return workload;
+  }
+
+  async storedTarget(name: string): Promise<StoredTarget> {
+    const target = await this.#store.getTarget(name);
+    if (!target) throw new BenchpilotError('BP_NOT_FOUND', `no target named ${name}`);
+    return target;
+  }
+
+  async putTarget(input: Required<TargetInput>, source: Target['source']): Promise<StoredTarget> {
+    const now = new Date().toISOString();
+    const existing = await this.#store.getTarget(input.name);
+    const target: StoredTarget = { ...input, source, createdAt: existing?.createdAt ?? now, updatedAt: now };
+    await this.#store.putTarget(target);
+    return target;
+  }
+
+  /** The API view: readiness per workload from the newest setup, and whether this build has the driver. */
+  async view(target: StoredTarget): Promise<Target> {
+    const readiness: Target['readiness'] = [];
+    for (const workload of target.workloads) {
+      const setup = await this.#store.latestSetup(target.name, workload);
+      const state = setup?.state ?? 'none';
+      readiness.push({ workload, setupId: setup?.id ?? null, state, ready: state === 'succeeded' });
+    }
+    return { ...target, available: DRIVERS.has(target.driver), readiness };
+  }
+
+  async targets(): Promise<Target[]> {
+    const stored = await this.#store.listTargets();
+    return Promise.all(stored.map((t) => this.view(t)));
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * Composition root of the control plane: state, executor, catalog, the embedded demo target,
+ * the run manager (re-attaching to runners that outlived a restart), the HTTP app, autoSetup.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from '../embedded/pglite.js';
+import { LocalExecutor } from '../executors/local/local-executor.js';
+import { type App, buildApp } from './app.js';
+import { createToken } from './auth.js';
+import { Catalog } from './catalog.js';
+import { describeConfig, type ServerConfig } from './config.js';
+import { EventHub } from './hub.js';
+import { createMetrics } from './metrics.js';
+import { RunManager } from './run-manager.js';
+import { openStore } from './state/index.js';
+
+export const DEMO_TARGET = 'demo-postgres';
+export const DEMO_WORKLOAD = 'sql-ecommerce';
+
+export interface RunningServer {
+  readonly url: string;
+  /** The operator token created on this start (only when the store had no token yet). */
+  readonly initialToken: string | null;
+  readonly app: App;
+  readonly runs: RunManager;
+  /** Stops serving; runners keep running (a later start re-attaches to them). */
+  close(): Promise<void>;
+}
+
+export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  const logger = pino({
+    level: config.logLevel,
+    redact: {
+      paths: ['req.headers.authorization', 'headers.authorization', '*.password', '*.token'],
+      censor: '***',
+    },
+  });
+  logger.info({ config: describeConfig(config) }, 'starting benchpilot server');
+  await mkdir(config.dataDir, { recursive: true });
+  const store = await openStore({
+    dataDir: config.dataDir,
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+  });
+  let initialToken: string | null = null;
+  if ((await store.countTokens()) === 0)
+    initialToken = (await createToken(store, 'initial-operator', 'operator')).token;
+
+  const hub = new EventHub();
+  const executor = new LocalExecutor({ runsDir: join(config.dataDir, 'runs') });
+  const catalog = new Catalog(store, config.dataDir, logger);
+  await catalog.loadWorkloadDirs(config.workloadDirs);
+  for (const target of config.targets) {
+    await catalog.putTarget({ ...target, workloads: [...target.workloads] }, 'config');
+  }
+  let demo: EmbeddedPostgres | null = null;
+  if (config.demo) {
+    demo = await startEmbeddedPostgres({ port: 0, dataDir: join(config.dataDir, 'demo-postgres') });
+    await catalog.putTarget(
+      {
+        name: DEMO_TARGET,
+        driver: 'postgres',
+        connection: { url: demo.url },
+        secretEnv: {},
+        enabled: true,
+        workloads: [DEMO_WORKLOAD],
+      },
+      'embedded',
+    );
+    logger.info({ url: demo.url }, 'embedded PostgreSQL demo target started');
+  }
+
+  const runs = new RunManager({ store, executor, hub, catalog, log: logger });
+  const reattached = await runs.reattachAll();
+  if (reattached > 0) logger.info({ reattached }, 're-attached to runs that kept going');
+  let ready = false;
+  const app = await buildApp({
+    store,
+    catalog,
+    runs,
+    hub,
+    metrics: createMetrics(store, hub),
+    logger,
+    ready: () => ready,
+  });
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  ready = true;
+
+  if (config.autoSetup) {
+    for (const target of await store.listTargets()) {
+      if (!target.enabled) continue;
+      for (const workload of target.workloads) {
+        const latest = await store.latestSetup(target.name, workload);
+        if (latest && latest.state !== 'failed') continue;
+        runs
+          .startSetup(target.name, workload)
+          .catch((err) =>
+            logger.warn(
+              { err: (err as Error).message, target: target.name, workload },
+              'autoSetup could not start',
+            ),
+          );
+      }
+    }
+  }
+
+  return {
+    url,
+    initialToken,
+    app,
+    runs,
+    async close() {
+      ready = false;
+      await app.close();
+      await runs.detachAll();
+      await demo?.close();
+      await store.close();
+    },
+  };
+}
