@@ -105,6 +105,8 @@ export class LocalExecutor implements Executor {
     // Logs written while nobody followed are available from tailLogs(); follow new ones only.
     const logOffset = await sizeOf(runFile(local.dir, 'log'));
     const follower = this.#follow(runId, local, cursor, logOffset, sink);
+    // An exit record means the run is over, even if its process has not quite exited yet.
+    if (await follower.catchUp()) return null;
     if ((await runnerLiveness(local.pid, runFile(local.dir, 'spec'), local.startedAtMs)) === 'gone') {
       await follower.finishGone();
       follower.stop();

@@ -38,6 +38,7 @@ export class RunFollower {
   #logOffset: number;
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
+  #ended = false;
   #running = false;
   #checkNow = false;
   #lastLivenessMs = 0;
@@ -77,6 +78,12 @@ export class RunFollower {
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
     this.#options.onEnd?.();
+  }
+
+  /** Delivers the events written so far; true when they ended with the exit record (`exited` was called). */
+  async catchUp(): Promise<boolean> {
+    while (!this.#stopped && (await this.#readEvents(false))) {}
+    return this.#ended;
   }
 
   /** For a runner already gone: delivers what it left (events, exit record or not), then `exited`. */
@@ -170,6 +177,7 @@ export class RunFollower {
   #exited(...args: Parameters<RunSink['exited']>): void {
     if (this.#stopped) return;
     const sink = this.#options.sink;
+    this.#ended = true;
     this.stop();
     this.#call(() => sink.exited(...args));
   }
