@@ -211,10 +211,12 @@ test('a live run: events, live rate change, detach and reattach without gaps or 
   reattached.detach();
 });
 
-test('SIGTERM stops the runner gracefully: phases drain, summary and exit record 0', async () => {
+test('a control sent before the phase starts waits for it; SIGTERM stops gracefully with exit record 0', async () => {
   const sink = new RecordingSink();
   const { record } = await start('sigterm', 'steer.yaml', sink, { untilStopped: true });
-  await waitFor('a snapshot', () => sink.snapshots().length >= 1);
+  await executor().control('sigterm', record, { action: 'setRate', rate: 300 });
+  assert.ok(!sink.types().includes('phase-start'), 'sent while the runner is still loading');
+  await waitFor('a snapshot at rate 300', () => sink.snapshots().some((s) => s.target.rate === 300), 8000);
   process.kill(record['pid'] as number, 'SIGTERM');
   const [ended] = await waitFor('exited', () => sink.exits.length > 0 && sink.exits, 10_000);
   assert.equal(ended!.exit?.code, 0, ended!.reason);

@@ -243,11 +243,16 @@ class EventLog {
   }
 }
 
-/** Applies lines appended to control.jsonl (JSON ControlActions or the short forms of `run --control`). */
+/**
+ * Applies lines appended to control.jsonl (JSON ControlActions or the short forms of `run --control`).
+ * An action read while no phase runs (loading, between phases) waits for the next phase to start;
+ * `stop` applies at once and drops what waits.
+ */
 class ControlReader {
   readonly #file: string;
   readonly #run: WorkloadRun;
   readonly #timer: NodeJS.Timeout;
+  readonly #waiting: ControlAction[] = [];
   #offset = 0;
   #busy = false;
 
@@ -259,15 +264,21 @@ class ControlReader {
 
   close(): void {
     clearInterval(this.#timer);
+    for (const action of this.#waiting) {
+      console.error(`runner: control ${JSON.stringify(action)} ignored: no phase ran after it`);
+    }
   }
 
   async #poll(): Promise<void> {
     if (this.#busy) return;
     this.#busy = true;
     try {
+      if (this.#run.currentPhase !== null) {
+        for (const action of this.#waiting.splice(0)) this.#apply(action);
+      }
       const batch = await readLines(this.#file, this.#offset, { maxBytes: 64 * 1024 });
       this.#offset = batch.next;
-      for (const line of batch.lines) if (line.text.trim()) this.#apply(line.text.trim());
+      for (const line of batch.lines) if (line.text.trim()) this.#read(line.text.trim());
     } catch (err) {
       console.error(`runner: reading control.jsonl: ${(err as Error).message}`);
     } finally {
@@ -275,18 +286,28 @@ class ControlReader {
     }
   }
 
-  #apply(line: string): void {
+  #read(line: string): void {
+    let action: ControlAction;
     try {
-      const action = normalize(parseControlLine(line));
-      if (action.action !== 'stop' && this.#run.currentPhase === null) {
-        console.error(`runner: control ${line} ignored: no phase is running`);
-        return;
-      }
+      action = normalize(parseControlLine(line));
+    } catch (err) {
+      console.error(`runner: control ignored: ${(err as Error).message}`);
+      return;
+    }
+    if (action.action === 'stop') this.#waiting.length = 0;
+    else if (this.#run.currentPhase === null || this.#waiting.length > 0) {
+      this.#waiting.push(action);
+      return;
+    }
+    this.#apply(action);
+  }
+
+  #apply(action: ControlAction): void {
+    try {
       this.#run.control(action);
     } catch (err) {
-      console.error(
-        `runner: control ignored: ${isBenchpilotError(err) ? err.describe() : (err as Error).message}`,
-      );
+      const why = isBenchpilotError(err) ? err.describe() : (err as Error).message;
+      console.error(`runner: control ${JSON.stringify(action)} ignored: ${why}`);
     }
   }
 }
