@@ -72,7 +72,9 @@ const targetEntry = z
 const fileSchema = z.strictObject({
   autoSetup: z.boolean().optional(),
   demo: z.boolean().optional(),
-  targets: z.record(z.enum(Object.keys(TARGET_DRIVERS) as [string, ...string[]]), targetEntry).default({}),
+  targets: z
+    .partialRecord(z.enum(Object.keys(TARGET_DRIVERS) as [string, ...string[]]), targetEntry)
+    .default({}),
   workloads: z.strictObject({ dirs: z.array(z.string()).default([]) }).optional(),
 });
 
@@ -106,14 +108,20 @@ export async function loadServerConfig(
     }
     file = parsed.data;
   }
-  const targets: ConfiguredTarget[] = Object.entries(file.targets).map(([key, entry]) => ({
-    name: key,
-    driver: TARGET_DRIVERS[key]!,
-    enabled: entry.enabled,
-    connection: entry.connection,
-    secretEnv: entry.secretEnv,
-    workloads: entry.workloads,
-  }));
+  const targets: ConfiguredTarget[] = Object.entries(file.targets).flatMap(([key, entry]) =>
+    entry
+      ? [
+          {
+            name: key,
+            driver: TARGET_DRIVERS[key]!,
+            enabled: entry.enabled,
+            connection: entry.connection,
+            secretEnv: entry.secretEnv,
+            workloads: entry.workloads,
+          },
+        ]
+      : [],
+  );
   const demo = flags.demo ?? file.demo ?? true;
   return {
     host: flags.host ?? env.BENCHPILOT_HOST ?? DEFAULTS.host,
