@@ -12,8 +12,10 @@ export interface Me {
   role: Role;
 }
 
+/** Response-time curves per op of the benchmark phase, plus one merged over all ops (`merged`). */
 export interface Percentiles {
-  ops: { name: string; points: { percentile: number; ms: number }[] }[];
+  phase?: string | null;
+  ops: { name: string; merged?: boolean; count?: number; points: { percentile: number; ms: number }[] }[];
 }
 
 export interface CompareResult {

@@ -56,7 +56,7 @@ export class LiveSocket {
       this.#topics.set(topic, count + 1);
       return count === 0;
     });
-    if (added.length) this.#send({ type: 'subscribe', topics: added });
+    for (const topic of added) this.#send({ type: 'subscribe', topics: [topic] });
     return () => {
       const removed = topics.filter((topic) => {
         const count = (this.#topics.get(topic) ?? 1) - 1;
@@ -64,7 +64,7 @@ export class LiveSocket {
         else this.#topics.set(topic, count);
         return count <= 0;
       });
-      if (removed.length) this.#send({ type: 'unsubscribe', topics: removed });
+      for (const topic of removed) this.#send({ type: 'unsubscribe', topics: [topic] });
     };
   }
 
@@ -84,8 +84,8 @@ export class LiveSocket {
     socket.onopen = () => {
       this.#attempt = 0;
       this.#setStatus('open');
-      const topics = [...this.#topics.keys()];
-      if (topics.length) this.#send({ type: 'subscribe', topics });
+      // One message per topic: the server rejects a whole message for one unknown topic.
+      for (const topic of this.#topics.keys()) this.#send({ type: 'subscribe', topics: [topic] });
       if (this.#wasOpen) this.#options.onReconnected?.();
       this.#wasOpen = true;
     };

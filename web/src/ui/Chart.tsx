@@ -63,6 +63,27 @@ export function Chart({
   );
 }
 
+/**
+ * A legend value formatter: the value under the cursor, or the latest value when the cursor is
+ * not on the plot (so the legend doubles as a live readout).
+ */
+export function legendValue(format: (v: number) => string) {
+  return (u: uPlot, v: number | null, seriesIndex: number, index: number | null): string => {
+    let value = v;
+    if (index === null) {
+      const column = u.data[seriesIndex] ?? [];
+      for (let i = column.length - 1; i >= 0 && (value === null || value === undefined); i--)
+        value = column[i] ?? null;
+    }
+    return value === null || value === undefined ? '–' : format(value);
+  };
+}
+
+/** Steps for axes of whole seconds and whole counts (no 0.5 s or half an error). */
+export const WHOLE_INCREMENTS = [
+  1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 43200, 86400,
+];
+
 /** Series colours (canvas cannot read CSS variables cheaply); readable on white, distinct in greyscale. */
 export const PALETTE = [
   '#2457d6',

@@ -5,7 +5,7 @@
  */
 import { useMemo } from 'react';
 import uPlot from 'uplot';
-import { Chart, type ChartOptions, PALETTE } from './Chart';
+import { Chart, type ChartOptions, legendValue, PALETTE } from './Chart';
 import { formatMs } from './format';
 
 export interface PercentileLine {
@@ -57,19 +57,21 @@ export function PercentilePlot({
       axes: [
         {
           label: 'percentile',
-          values: (_u, splits) => splits.map((x) => (isDecade(x) || x === 2 ? xToPercentLabel(x) : '')),
+          // Grid and labels at 0%, 50%, 90%, 99%, 99.9%… only.
+          filter: (_u, splits) => splits.map((x) => (isDecade(x) || x === 2 ? x : null)),
+          values: (_u, splits) => splits.map((x) => (x == null ? '' : xToPercentLabel(x))),
         },
         { label: 'ms', values: (_u, splits) => splits.map((v) => formatMs(v)), size: 60 },
       ],
       series: [
-        { label: 'percentile', value: (_u, x) => (x == null ? '–' : xToPercentLabel(x)) },
+        { label: 'percentile', value: legendValue(xToPercentLabel) },
         ...labelsKey.split('\n').map((label, i) => ({
           label,
           stroke: PALETTE[i % PALETTE.length],
           width: 2,
           spanGaps: true,
           points: { show: true, size: 5 },
-          value: (_u: uPlot, v: number | null) => (v == null ? '–' : `${formatMs(v)} ms`),
+          value: legendValue((v) => `${formatMs(v)} ms`),
         })),
       ],
       legend: { live: true },

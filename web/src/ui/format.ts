@@ -2,7 +2,9 @@
 
 export function formatRate(opsPerSecond: number | null | undefined): string {
   if (opsPerSecond === null || opsPerSecond === undefined || !Number.isFinite(opsPerSecond)) return '–';
-  return opsPerSecond >= 100 ? Math.round(opsPerSecond).toLocaleString('en-US') : opsPerSecond.toFixed(1);
+  if (opsPerSecond >= 100 || Number.isInteger(opsPerSecond))
+    return Math.round(opsPerSecond).toLocaleString('en-US');
+  return opsPerSecond.toFixed(1);
 }
 
 /** Milliseconds with three significant digits (0.123, 12.3, 1,234). */
@@ -55,6 +57,9 @@ export function secondsBetween(startIso: string | null, endIso: string | null, n
   return Number.isNaN(start) || Number.isNaN(end) ? null : (end - start) / 1000;
 }
 
+/** Run ids are `run-<date>-<random>`: the random part tells them apart on screen. */
 export function shortId(id: string): string {
-  return id.length > 12 ? id.slice(0, 8) : id;
+  if (id.length <= 12) return id;
+  const last = id.slice(id.lastIndexOf('-') + 1);
+  return last.length >= 6 ? last : id.slice(0, 8);
 }

@@ -60,7 +60,8 @@ export function CompareScreen() {
   const percentileData = usePercentilesOf(ids);
   const opNames = useMemo(() => unionOps(percentileData), [percentileData]);
   const [op, setOp] = useState('');
-  const selectedOp = op || opNames[0] || '';
+  const merged = percentileData.find((d) => d)?.ops.find((o) => o.merged)?.name;
+  const selectedOp = op || merged || opNames[0] || '';
   const lines = useMemo(
     () => overlay(compare.data?.runs ?? [], ids, percentileData, selectedOp),
     [compare.data, ids, percentileData, selectedOp],
@@ -127,14 +128,14 @@ export function CompareScreen() {
           >
             {opNames.map((name) => (
               <option key={name} value={name}>
-                {name}
+                {name === merged ? 'all operations (merged)' : name}
               </option>
             ))}
           </select>
         </div>
         {lines.length > 0 ? (
           <PercentilePlot
-            title={`Response time (ms) of ${selectedOp} by percentile, per run`}
+            title={`Response time (ms) of ${selectedOp === merged ? 'all operations' : selectedOp} by percentile, per run`}
             lines={lines}
             testId="compare-plot"
           />

@@ -6,6 +6,8 @@ const PHASE_VERBS: Record<string, string> = {
   schema: 'creating the schema',
   rampup: 'ramping up',
   load: 'loading data',
+  constraints: 'adding constraints',
+  index: 'building indexes',
   warmup: 'warming up',
 };
 

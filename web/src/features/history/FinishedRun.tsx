@@ -13,7 +13,11 @@ export function FinishedRun({ run }: { run: Run }) {
   const summary = useSummary(run);
   const percentiles = usePercentiles(run);
   const lines = useMemo(
-    () => (percentiles.data?.ops ?? []).map((op) => ({ label: op.name, points: op.points })),
+    () =>
+      (percentiles.data?.ops ?? []).map((op) => ({
+        label: op.merged ? 'all operations' : op.name,
+        points: op.points,
+      })),
     [percentiles.data],
   );
   const noSummary = summary.error instanceof ApiRequestError && summary.error.status === 404;

@@ -120,38 +120,40 @@ function RunHeader({
         </p>
       ) : null}
       <ErrorBox error={patch.error ?? stop.error} title="Control request failed" />
-      <dl className="stats" aria-live="off">
-        <Stat
-          label="Target rate"
-          value={formatRate(last?.targetRate ?? run.live?.targetRate)}
-          raw={last?.targetRate ?? run.live?.targetRate}
-          unit="ops/s"
-          testId="live-target-rate"
-        />
-        <Stat
-          label="Achieved rate"
-          value={formatRate(last?.achievedRate ?? run.live?.achievedRate)}
-          raw={last?.achievedRate ?? run.live?.achievedRate}
-          unit="ops/s"
-          testId="live-achieved-rate"
-        />
-        <Stat label="p50" value={formatMs(last?.p50 ?? run.live?.p50)} unit="ms" testId="live-p50" />
-        <Stat label="p99" value={formatMs(last?.p99 ?? run.live?.p99)} unit="ms" testId="live-p99" />
-        <Stat
-          label="Errors"
-          value={String(last?.errors ?? run.live?.errors ?? 0)}
-          unit="/s"
-          testId="live-errors"
-        />
-        <Stat
-          label="Elapsed"
-          value={formatDuration(last?.elapsed ?? run.live?.elapsedSeconds)}
-          testId="live-elapsed"
-        />
-      </dl>
-      {!finished ? (
-        <ThroughputControl run={run} value={current} disabled={!steerable} onPatch={send} />
-      ) : null}
+      {finished ? null : (
+        <>
+          <dl className="stats" aria-live="off">
+            <Stat
+              label="Target rate"
+              value={formatRate(last?.targetRate ?? run.live?.targetRate)}
+              raw={last?.targetRate ?? run.live?.targetRate}
+              unit="ops/s"
+              testId="live-target-rate"
+            />
+            <Stat
+              label="Achieved rate"
+              value={formatRate(last?.achievedRate ?? run.live?.achievedRate)}
+              raw={last?.achievedRate ?? run.live?.achievedRate}
+              unit="ops/s"
+              testId="live-achieved-rate"
+            />
+            <Stat label="p50" value={formatMs(last?.p50 ?? run.live?.p50)} unit="ms" testId="live-p50" />
+            <Stat label="p99" value={formatMs(last?.p99 ?? run.live?.p99)} unit="ms" testId="live-p99" />
+            <Stat
+              label="Errors"
+              value={String(last?.errors ?? run.live?.errors ?? 0)}
+              unit="/s"
+              testId="live-errors"
+            />
+            <Stat
+              label="Elapsed"
+              value={formatDuration(last?.elapsed ?? run.live?.elapsedSeconds)}
+              testId="live-elapsed"
+            />
+          </dl>
+          <ThroughputControl run={run} value={current} disabled={!steerable} onPatch={send} />
+        </>
+      )}
     </>
   );
 }

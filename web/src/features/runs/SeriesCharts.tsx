@@ -5,7 +5,7 @@
 import { useId, useMemo, useState } from 'react';
 import type uPlot from 'uplot';
 import type { SeriesPoint } from '../../../../src/protocol/api';
-import { Chart, type ChartOptions, PALETTE } from '../../ui/Chart';
+import { Chart, type ChartOptions, legendValue, PALETTE, WHOLE_INCREMENTS } from '../../ui/Chart';
 import { formatDuration, formatMs, formatRate } from '../../ui/format';
 
 const ALL = '';
@@ -41,21 +41,26 @@ export function seriesData(points: readonly SeriesPoint[], op: string) {
 function timeOptions(
   series: { label: string; unit: string; dash?: number[] }[],
   yFormat: (v: number) => string,
+  wholeY = false,
 ): ChartOptions {
   return {
     scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
     axes: [
-      { values: (_u, splits) => splits.map((s) => formatDuration(s)) },
-      { values: (_u, splits) => splits.map(yFormat), size: 60 },
+      { values: (_u, splits) => splits.map((s) => formatDuration(s)), incrs: WHOLE_INCREMENTS },
+      {
+        values: (_u, splits) => splits.map(yFormat),
+        size: 60,
+        ...(wholeY ? { incrs: WHOLE_INCREMENTS } : {}),
+      },
     ],
     series: [
-      { label: 'elapsed', value: (_u, v) => (v == null ? '–' : formatDuration(v)) },
+      { label: 'elapsed', value: legendValue(formatDuration) },
       ...series.map((s, i) => ({
         label: s.label,
         stroke: PALETTE[i % PALETTE.length],
         width: 2,
         dash: s.dash,
-        value: (_u: uPlot, v: number | null) => (v == null ? '–' : `${yFormat(v)} ${s.unit}`),
+        value: legendValue((v) => `${yFormat(v)} ${s.unit}`),
       })),
     ],
     cursor: { drag: { x: false, y: false } },
@@ -87,7 +92,7 @@ export function SeriesCharts({ points }: { points: readonly SeriesPoint[] }) {
         ],
         formatMs,
       ),
-      errors: timeOptions([{ label: 'errors', unit: '/s' }], (v) => String(Math.round(v))),
+      errors: timeOptions([{ label: 'errors', unit: '/s' }], (v) => String(Math.round(v)), true),
     };
   }, [op]);
 
