@@ -8,5 +8,6 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   echo "==> installing npm packages (npm ci)"
   npm ci --no-audit --no-fund
 fi
-echo "==> building (tsc)"
+echo "==> building (tsc, web UI)"
 npx tsc -p tsconfig.json
+npx vite build --config web/vite.config.ts --logLevel warn

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Debian packages the integration tests use: PostgreSQL server binaries (started by the tests
-# themselves on a free loopback port with a temporary data directory).
+# themselves on a free loopback port with a temporary data directory) and chromium.
 set -euo pipefail
 
 need=()
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then need+=(postgresql); fi
+# The browser end-to-end test drives Debian's chromium with playwright-core.
+if [ ! -x /usr/bin/chromium ]; then need+=(chromium); fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "==> installing Debian packages: ${need[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
