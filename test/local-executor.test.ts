@@ -4,7 +4,7 @@
  * runner's process group is killed in `after`.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import type { RunSummary } from '../src/protocol/summary.js';
 import { startHttpServer, type TestHttpServer } from './helpers/http-server.js';
 
 const BIN = new URL('../../bin/benchpilot.js', import.meta.url).pathname;
+const EXECUTOR_MODULE = new URL('../src/executors/local/local-executor.js', import.meta.url).href;
 
 const WORKLOAD = `
 name: steer
@@ -81,6 +82,7 @@ let server: TestHttpServer;
 let root: string;
 let runsDir: string;
 const pids: number[] = [];
+const children: { kill(signal: NodeJS.Signals): boolean }[] = [];
 const executors: LocalExecutor[] = [];
 
 before(async () => {
@@ -94,6 +96,7 @@ before(async () => {
 
 after(async () => {
   for (const executor of executors) executor.detachAll();
+  for (const child of children) child.kill('SIGKILL');
   for (const pid of pids) {
     try {
       process.kill(-pid, 'SIGKILL');
@@ -222,6 +225,49 @@ test('a control sent before the phase starts waits for it; SIGTERM stops gracefu
   assert.equal(ended!.exit?.code, 0, ended!.reason);
   assert.ok(sink.types().includes('run-end'));
   assert.ok(existsSync(join(runsDir, 'sigterm', 'summary.json')));
+});
+
+test('the runner outlives a kill -9 of the server that started it', async () => {
+  // A stand-in server: a separate node process that starts the run, prints its record, then idles.
+  const script = join(root, 'server.mjs');
+  await writeFile(
+    script,
+    `import { LocalExecutor } from ${JSON.stringify(EXECUTOR_MODULE)};
+const sink = { event() {}, logs() {}, exited() {} };
+const executor = new LocalExecutor({ runsDir: ${JSON.stringify(runsDir)} });
+const spec = JSON.parse(process.argv[2]);
+const { record } = await executor.start(spec, sink, { TARGET_URL: process.argv[3] });
+console.log(JSON.stringify(record));
+setInterval(() => {}, 1000);
+`,
+  );
+  const serverProcess = spawn(
+    process.execPath,
+    [script, JSON.stringify(spec('orphan', 'steer.yaml', { untilStopped: true })), server.url],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  children.push(serverProcess);
+  let output = '';
+  serverProcess.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const record = await waitFor(
+    'the record',
+    () => output.includes('\n') && (JSON.parse(output) as ExecutorRecord),
+  );
+  pids.push(record['pid'] as number);
+  serverProcess.kill('SIGKILL');
+  await new Promise((resolve) => serverProcess.once('exit', resolve));
+  await sleep(1500);
+  assert.ok(alive(record['pid'] as number), 'the runner is still running');
+
+  const sink = new RecordingSink();
+  const attachment = await executor().reattach('orphan', record, 0, sink);
+  assert.ok(attachment);
+  await waitFor('snapshots from the orphaned runner', () => sink.snapshots().length >= 2, 6000);
+  await executor().control('orphan', record, { action: 'stop' });
+  const [ended] = await waitFor('exited', () => sink.exits.length > 0 && sink.exits, 10_000);
+  assert.equal(ended!.exit?.code, 0, ended!.reason);
 });
 
 test('a runner killed with SIGKILL is reported as ended without an exit record', async () => {
