@@ -295,6 +295,22 @@ describe('web UI end to end (benchpilot serve + Chromium)', { timeout: 8 * 60_00
     assertNoConsoleErrors();
   });
 
+  test('pause and resume: the achieved rate drops to zero and comes back', async () => {
+    await page.getByTestId('run-pause').click();
+    await page.getByTestId('run-paused').waitFor();
+    await waitFor('the achieved rate to drop while paused', 15_000, async () => {
+      const rate = await statValue('live-achieved-rate');
+      return rate !== undefined && rate < 30;
+    });
+    await page.getByTestId('run-pause').click();
+    await page.getByTestId('run-paused').waitFor({ state: 'detached' });
+    await waitFor('the achieved rate to recover after resume', 20_000, async () => {
+      const rate = await statValue('live-achieved-rate');
+      return rate !== undefined && rate >= 255;
+    });
+    assertNoConsoleErrors();
+  });
+
   test('stop: the run ends and keeps its results', async () => {
     await page.getByTestId('run-stop').click();
     // A stopped run whose thresholds failed ends `failed`; any end state keeps its results.
