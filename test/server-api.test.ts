@@ -40,7 +40,7 @@ type Api = (
   path: string,
   body?: unknown,
   token?: string | null,
-) => Promise<{ status: number; json: any }>;
+) => Promise<{ status: number; json: Json }>;
 
 function client(base: string, defaultToken: string): Api {
   return async (method, path, body, token = defaultToken) => {

@@ -81,6 +81,7 @@ test('a run survives kill -9 of the server: re-attached, metrics continue, resul
         },
         body: body ? JSON.stringify(body) : null,
       });
+      // biome-ignore lint/suspicious/noExplicitAny: response bodies of many shapes, asserted field by field
       return (await res.json()) as any;
     };
     // A short run that finishes before the crash, and a long one that is running during it.

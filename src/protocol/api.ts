@@ -119,7 +119,15 @@ export type Setup = z.infer<typeof setupSchema>;
 export const setupStartSchema = z.strictObject({ target: nameParam, workload: z.string().min(1) });
 
 // ---------- runs ----------
-export const RUN_STATES = ['queued', 'starting', 'running', 'stopping', 'succeeded', 'failed', 'stopped'] as const;
+export const RUN_STATES = [
+  'queued',
+  'starting',
+  'running',
+  'stopping',
+  'succeeded',
+  'failed',
+  'stopped',
+] as const;
 export const runStateSchema = z.enum(RUN_STATES);
 export type RunState = z.infer<typeof runStateSchema>;
 export const TERMINAL_RUN_STATES: readonly RunState[] = ['succeeded', 'failed', 'stopped'];
