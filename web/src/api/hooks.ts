@@ -59,19 +59,22 @@ export function useRun(id: string) {
   return useQuery({ queryKey: queryKeys.run(id), queryFn: () => api.get<Run>(runPath(id)) });
 }
 
-export function useSeries(id: string) {
+/** `enabled` waits for the run itself, so a wrong id costs one 404, not three. */
+export function useSeries(id: string, enabled = true) {
   const api = useApi();
   return useQuery({
     queryKey: queryKeys.runSeries(id),
     queryFn: () => api.get<SeriesPoint[]>(`${runPath(id)}/series`),
+    enabled,
   });
 }
 
-export function useLogs(id: string) {
+export function useLogs(id: string, enabled = true) {
   const api = useApi();
   return useQuery({
     queryKey: queryKeys.runLogs(id),
     queryFn: () => api.get<LogsData>(`${runPath(id)}/logs?tail=200`),
+    enabled,
   });
 }
 
@@ -108,6 +111,7 @@ export function usePercentilesOf(ids: readonly string[]): (Percentiles | undefin
       queryKey: queryKeys.runPercentiles(id),
       queryFn: () => api.get<Percentiles>(`${runPath(id)}/percentiles`),
       retry: false,
+      enabled: ids.length >= 2,
     })),
     combine: percentileData,
   });
@@ -128,7 +132,7 @@ export function useCompare(ids: readonly string[]) {
   return useQuery({
     queryKey: queryKeys.compare(ids),
     queryFn: () => api.get<CompareResult>(`/compare?ids=${ids.map(encodeURIComponent).join(',')}`),
-    enabled: ids.length > 0,
+    enabled: ids.length >= 2,
   });
 }
 

@@ -1,5 +1,6 @@
 /** A target: its headline, and per workload the readiness, setup progress and setup actions. */
 import type { Setup, Target } from '../../../../src/protocol/api';
+import { Link } from '../../router';
 import { StateBadge } from '../../ui/StateBadge';
 import { SetupPhases } from './SetupPhases';
 import { targetHeadline } from './setup-text';
@@ -58,6 +59,15 @@ export function TargetCard({
                   <StateBadge state={entry.state} testId="setup-state" />
                 )}
                 <span className="spacer" />
+                {entry.ready ? (
+                  <Link
+                    className="button"
+                    to={`/runs?target=${encodeURIComponent(target.name)}&workload=${encodeURIComponent(entry.workload)}`}
+                    data-testid="start-benchmark-link"
+                  >
+                    Start a benchmark
+                  </Link>
+                ) : null}
                 {entry.state === 'none' ? (
                   <button
                     type="button"

@@ -21,12 +21,20 @@ const EMPTY_POINTS: SeriesPoint[] = [];
 export function RunPage({ id, canOperate }: { id: string; canOperate: boolean }) {
   useLiveTopics('runs', `run:${id}`);
   const run = useRun(id);
-  const series = useSeries(id);
-  const logs = useLogs(id);
+  const series = useSeries(id, run.isSuccess);
+  const logs = useLogs(id, run.isSuccess);
 
   if (run.isPending) return <Loading what="the run" />;
-  if (run.error || !run.data)
-    return <ErrorBox error={run.error ?? new Error('run not found')} title={`Run ${id}`} />;
+  if (run.error || !run.data) {
+    return (
+      <section>
+        <ErrorBox error={run.error ?? new Error('run not found')} title={`Run ${id}`} />
+        <p>
+          <Link to="/history">Back to the history of runs</Link>
+        </p>
+      </section>
+    );
+  }
 
   const points = series.data ?? EMPTY_POINTS;
   const finished = isTerminal(run.data.state);

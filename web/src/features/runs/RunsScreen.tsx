@@ -3,7 +3,7 @@ import type { RunStart } from '../../../../src/protocol/api';
 import { useLiveTopics } from '../../api/context';
 import { runPath, useRunList, useStartRun, useTargets, useWorkloads } from '../../api/hooks';
 import { isTerminal } from '../../api/reducer';
-import { navigate } from '../../router';
+import { navigate, useLocation } from '../../router';
 import { ErrorBox, Loading } from '../../ui/ErrorBox';
 import { useNow } from '../../ui/useNow';
 import { RunsTable } from './RunsTable';
@@ -15,6 +15,7 @@ export function RunsScreen({ canOperate }: { canOperate: boolean }) {
   const workloads = useWorkloads();
   const runs = useRunList({ kind: 'benchmark', limit: 50 });
   const startRun = useStartRun();
+  const { search } = useLocation();
   const active = (runs.data ?? []).filter((run) => !isTerminal(run.state));
   const now = useNow(active.length > 0);
 
@@ -41,6 +42,8 @@ export function RunsScreen({ canOperate }: { canOperate: boolean }) {
           pending={startRun.isPending}
           error={startRun.error}
           onStart={start}
+          initialTarget={search.get('target') ?? ''}
+          initialWorkload={search.get('workload') ?? ''}
         />
       )}
       <h2>In progress</h2>

@@ -33,7 +33,11 @@ export function StartRunForm({
   pending,
   error,
   onStart,
+  initialTarget = '',
+  initialWorkload = '',
 }: {
+  initialTarget?: string;
+  initialWorkload?: string;
   targets: readonly Target[];
   workloads: readonly Workload[];
   disabled: boolean;
@@ -42,8 +46,8 @@ export function StartRunForm({
   onStart: (body: RunStart) => void;
 }) {
   const id = useId();
-  const [targetName, setTargetName] = useState('');
-  const [workloadName, setWorkloadName] = useState('');
+  const [targetName, setTargetName] = useState(initialTarget);
+  const [workloadName, setWorkloadName] = useState(initialWorkload);
   const [model, setModel] = useState<'rate' | 'concurrency'>('rate');
   const [rate, setRate] = useState('100');
   const [concurrency, setConcurrency] = useState('8');
