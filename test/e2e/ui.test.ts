@@ -129,7 +129,8 @@ async function stopServer(): Promise<void> {
 }
 
 async function screenshot(name: string): Promise<void> {
-  await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+  // `animations: 'disabled'` finishes CSS transitions (progress bars) before the picture is taken.
+  await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true, animations: 'disabled' });
 }
 
 /** A number a page element carries in data-value (the live stat tiles). */

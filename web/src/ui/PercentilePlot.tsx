@@ -5,7 +5,7 @@
  */
 import { useMemo } from 'react';
 import uPlot from 'uplot';
-import { Chart, type ChartOptions, legendValue, PALETTE } from './Chart';
+import { Chart, type ChartOptions, PALETTE } from './Chart';
 import { formatMs } from './format';
 
 export interface PercentileLine {
@@ -58,20 +58,22 @@ export function PercentilePlot({
         {
           label: 'percentile',
           // Grid and labels at 0%, 50%, 90%, 99%, 99.9%… only.
-          filter: (_u, splits) => splits.map((x) => (isDecade(x) || x === 2 ? x : null)),
-          values: (_u, splits) => splits.map((x) => (x == null ? '' : xToPercentLabel(x))),
+          splits: (_u, _axis, min, max) => percentileSplits(min, max),
+          // uPlot hands `values` its splits rounded to the axis increment (2 becomes 0): label ours.
+          values: (u) => percentileSplits(u.scales.x?.min ?? 1, u.scales.x?.max ?? 10).map(xToPercentLabel),
         },
         { label: 'ms', values: (_u, splits) => splits.map((v) => formatMs(v)), size: 60 },
       ],
       series: [
-        { label: 'percentile', value: legendValue(xToPercentLabel) },
+        // Lines end at different percentiles, so the legend shows values only under the pointer.
+        { label: 'percentile', value: (_u, x) => (x == null ? '–' : xToPercentLabel(x)) },
         ...labelsKey.split('\n').map((label, i) => ({
           label,
           stroke: PALETTE[i % PALETTE.length],
           width: 2,
           spanGaps: true,
           points: { show: true, size: 5 },
-          value: legendValue((v) => `${formatMs(v)} ms`),
+          value: (_u: uPlot, v: number | null) => (v == null ? '–' : `${formatMs(v)} ms`),
         })),
       ],
       legend: { live: true },
@@ -81,7 +83,10 @@ export function PercentilePlot({
   return <Chart title={title} options={options} data={data} height={260} testId={testId} />;
 }
 
-function isDecade(x: number): boolean {
-  const log = Math.log10(x);
-  return Math.abs(log - Math.round(log)) < 1e-9;
+/** x positions of 0%, 50%, 90%, 99%, … within the scale (x = 1 / (1 - p)). */
+export function percentileSplits(min: number, max: number): number[] {
+  const splits: number[] = [];
+  for (const x of [1, 2]) if (x >= min && x <= max) splits.push(x);
+  for (let x = 10; x <= max * 1.0001; x *= 10) if (x >= min) splits.push(x);
+  return splits;
 }
