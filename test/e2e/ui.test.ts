@@ -250,7 +250,9 @@ describe('web UI end to end (benchpilot serve + Chromium)', { timeout: 8 * 60_00
     await page.getByTestId('start-target').selectOption(TARGET);
     await page.getByTestId('start-workload').selectOption(WORKLOAD);
     await page.getByTestId('start-model-rate').check();
+    // The form starts from the workload's own rate; set 100 and check it held.
     await page.getByTestId('start-rate').fill('100');
+    assert.equal(await page.getByTestId('start-rate').inputValue(), '100');
     await page.getByTestId('start-duration').fill('');
     await page.getByTestId('start-submit').click();
 

@@ -24,7 +24,7 @@ export function App() {
 function Shell({ token }: { token: string }) {
   const me = useMe(token);
   if (me.isPending) return <Loading what="your session" />;
-  if (me.error || !me.data) return <ErrorBox error={me.error} title="Could not check the token" />;
+  if (me.error || !me.data) return <SessionProblem error={me.error} />;
   return (
     <>
       <a className="skip-link" href="#main">
@@ -35,6 +35,23 @@ function Shell({ token }: { token: string }) {
         <Screen canOperate={me.data.role === 'operator'} />
       </main>
     </>
+  );
+}
+
+function SessionProblem({ error }: { error: unknown }) {
+  const { logout } = useSession();
+  return (
+    <main id="main">
+      <ErrorBox error={error} title="Could not check the token" />
+      <div className="actions">
+        <button type="button" onClick={() => window.location.reload()}>
+          Try again
+        </button>
+        <button type="button" onClick={() => logout()}>
+          Log out
+        </button>
+      </div>
+    </main>
   );
 }
 

@@ -29,6 +29,9 @@ export function NumberSlider({
   const [draft, setDraft] = useState(String(value));
   const editing = useRef(false);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  // The slider commits from a timer: read the props of the latest render, not of the drag's start.
+  const latest = useRef({ value, min, onCommit });
+  latest.current = { value, min, onCommit };
 
   // Follow the committed value unless the user is typing.
   useEffect(() => {
@@ -39,12 +42,13 @@ export function NumberSlider({
   const commit = (text: string) => {
     clearTimeout(timer.current);
     editing.current = false;
+    const current = latest.current;
     const next = Number(text);
-    if (text.trim() === '' || !Number.isFinite(next) || next < min) {
-      setDraft(String(value));
+    if (text.trim() === '' || !Number.isFinite(next) || next < current.min) {
+      setDraft(String(current.value));
       return;
     }
-    if (next !== value) onCommit(next);
+    if (next !== current.value) current.onCommit(next);
   };
 
   const numeric = Number(draft);

@@ -19,7 +19,7 @@ export function ReportLinks({ runId }: { runId: string }) {
   const [busy, setBusy] = useState<string | null>(null);
 
   const download = async (event: MouseEvent<HTMLAnchorElement>, file: string) => {
-    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    // Every click goes through fetch: opening the bare URL (new tab) would lack the token.
     event.preventDefault();
     setError(null);
     setBusy(file);

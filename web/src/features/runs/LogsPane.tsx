@@ -1,16 +1,13 @@
 /** The run's log tail, streaming; Pause freezes the view (lines keep arriving underneath). */
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useLayoutEffect, useRef, useState } from 'react';
 
 export function LogsPane({ lines }: { lines: readonly string[] }) {
-  const [paused, setPaused] = useState(false);
-  const [frozen, setFrozen] = useState<readonly string[]>(lines);
-  const shown = paused ? frozen : lines;
+  // While paused, the lines as they were when Pause was pressed.
+  const [frozen, setFrozen] = useState<readonly string[] | null>(null);
+  const paused = frozen !== null;
+  const shown = frozen ?? lines;
   const preRef = useRef<HTMLPreElement>(null);
   const stickToBottom = useRef(true);
-
-  useEffect(() => {
-    if (!paused) setFrozen(lines);
-  }, [lines, paused]);
 
   useLayoutEffect(() => {
     const pre = preRef.current;
@@ -26,7 +23,7 @@ export function LogsPane({ lines }: { lines: readonly string[] }) {
         <button
           type="button"
           aria-pressed={paused}
-          onClick={() => setPaused((p) => !p)}
+          onClick={() => setFrozen(paused ? null : lines)}
           data-testid="logs-pause"
         >
           {paused ? 'Resume logs' : 'Pause logs'}

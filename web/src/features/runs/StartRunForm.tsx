@@ -70,6 +70,19 @@ export function StartRunForm({
     setWorkloadName((choices.find((c) => c.ready) ?? choices[0]!).name);
   }, [choice, choices]);
 
+  // The workload's own load (its benchmark phase's rate or concurrency) is the starting point.
+  const workload = workloads.find((w) => w.name === workloadName);
+  useEffect(() => {
+    const benchmark = workload?.phases.findLast((p) => p.kind === 'benchmark');
+    if (benchmark?.rate) {
+      setModel('rate');
+      setRate(String(benchmark.rate));
+    } else if (benchmark?.concurrency) {
+      setModel('concurrency');
+      setConcurrency(String(benchmark.concurrency));
+    }
+  }, [workload]);
+
   const runnable = choice !== undefined && (choice.ready || force);
 
   const submit = (event: FormEvent) => {
