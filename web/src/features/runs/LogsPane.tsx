@@ -32,6 +32,8 @@ export function LogsPane({ lines }: { lines: readonly string[] }) {
       <pre
         ref={preRef}
         className="log-lines"
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling pane must take focus to be scrolled with the keyboard
+        tabIndex={0}
         data-testid="logs"
         onScroll={(event) => {
           const pre = event.currentTarget;
