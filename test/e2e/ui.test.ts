@@ -152,6 +152,28 @@ async function checkNarrow(name: string): Promise<void> {
   }
 }
 
+/**
+ * Waits until the page's live achieved rate is within [low, high] and returns it. The rate is
+ * read from the page (one value per second); a failure names the values seen last.
+ */
+async function waitForAchievedRate(
+  what: string,
+  low: number,
+  high: number,
+  timeoutMs: number,
+): Promise<number> {
+  const seen: (number | undefined)[] = [];
+  try {
+    return await waitFor(what, timeoutMs, async () => {
+      const rate = await statValue('live-achieved-rate');
+      if (seen.at(-1) !== rate) seen.push(rate);
+      return rate !== undefined && rate >= low && rate <= high ? rate : undefined;
+    });
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; achieved rates seen last: ${seen.slice(-10).join(', ')}`);
+  }
+}
+
 function assertNoConsoleErrors(): void {
   assert.deepEqual(consoleErrors, [], `browser console errors:\n${consoleErrors.join('\n')}`);
 }
@@ -264,11 +286,7 @@ describe('web UI end to end (benchpilot serve + Chromium)', { timeout: 8 * 60_00
       60_000,
       async () => (await page.getByTestId('run-state').getAttribute('data-state')) === 'running',
     );
-    const atHundred = await waitFor('an achieved rate near 100 ops/s', 30_000, async () => {
-      const rate = await statValue('live-achieved-rate');
-      return rate !== undefined && rate > 70 && rate < 130 ? rate : undefined;
-    });
-    assert.ok(atHundred > 70);
+    await waitForAchievedRate('an achieved rate near 100 ops/s', 70, 130, 30_000);
 
     const input = page.getByTestId('throughput-input');
     await input.fill('300');
@@ -278,11 +296,8 @@ describe('web UI end to end (benchpilot serve + Chromium)', { timeout: 8 * 60_00
       10_000,
       async () => (await statValue('live-target-rate')) === 300,
     );
-    const achieved = await waitFor('the achieved rate to follow to ~300 ops/s', 20_000, async () => {
-      const rate = await statValue('live-achieved-rate');
-      return rate !== undefined && rate >= 255 && rate <= 345 ? rate : undefined;
-    });
-    assert.ok(achieved >= 255);
+    // Within 15% of the new target, in seconds (30 s is the bound for a busy CI machine).
+    await waitForAchievedRate('the achieved rate to follow to ~300 ops/s', 255, 345, 30_000);
     assert.equal(
       await page.locator('[data-testid="chart-rate"] canvas').count(),
       1,
@@ -301,16 +316,10 @@ describe('web UI end to end (benchpilot serve + Chromium)', { timeout: 8 * 60_00
   test('pause and resume: the achieved rate drops to zero and comes back', async () => {
     await page.getByTestId('run-pause').click();
     await page.getByTestId('run-paused').waitFor();
-    await waitFor('the achieved rate to drop while paused', 15_000, async () => {
-      const rate = await statValue('live-achieved-rate');
-      return rate !== undefined && rate < 30;
-    });
+    await waitForAchievedRate('the achieved rate to drop while paused', 0, 30, 15_000);
     await page.getByTestId('run-pause').click();
     await page.getByTestId('run-paused').waitFor({ state: 'detached' });
-    await waitFor('the achieved rate to recover after resume', 20_000, async () => {
-      const rate = await statValue('live-achieved-rate');
-      return rate !== undefined && rate >= 255;
-    });
+    await waitForAchievedRate('the achieved rate to recover after resume', 255, 345, 30_000);
     assertNoConsoleErrors();
   });
 
