@@ -2,7 +2,7 @@
  * Reads a file that another process appends to, one complete line at a time. A line counts only
  * once its '\n' is on disk, so a half-written line is never delivered; positions are byte offsets.
  */
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 
 export interface FileLine {
   readonly text: string;
@@ -33,6 +33,9 @@ export async function readLines(
   const maxBytes = options.maxBytes ?? 4 * 1024 * 1024;
   let handle: Awaited<ReturnType<typeof open>>;
   try {
+    // Most polls find nothing new: one stat instead of open + fstat + close keeps the libuv
+    // thread pool free for the server's other file work (measured: PATCH tail latency with 50 runs).
+    if (!options.final && (await stat(file)).size <= offset) return { lines: [], next: offset, more: false };
     handle = await open(file, 'r');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { lines: [], next: offset, more: false };
