@@ -239,6 +239,17 @@ function suite(kind: 'sqlite' | 'postgres') {
         points.slice(seen + 1).find((p) => p.targetRate === 300 && Math.abs(p.achievedRate - 300) < 30),
       );
       assert.ok(fast);
+      const paused = await api('PATCH', `/api/v1/runs/${id}`, { paused: true });
+      assert.equal(paused.json.live.paused, true);
+      const idle = await until('a paused snapshot', async () =>
+        points.find((p, i) => i > seen && p.achievedRate === 0),
+      );
+      assert.ok(idle);
+      await until(
+        'the runner to report paused',
+        async () => ((await api('GET', `/api/v1/runs/${id}`)).json as Run).live?.paused,
+      );
+      assert.equal((await api('PATCH', `/api/v1/runs/${id}`, { paused: false })).json.live.paused, false);
       const wrongModel = await api('PATCH', `/api/v1/runs/${id}`, { concurrency: 3 });
       assert.equal(wrongModel.status, 409);
       const stopped = await api('POST', `/api/v1/runs/${id}/stop`);

@@ -101,6 +101,7 @@ function run(id: string, createdAt: string, extra: Partial<RunRecord> = {}): Run
       done: 123_456,
       fraction: null,
       elapsedSeconds: 123.4,
+      paused: false,
     },
     executor: 'local',
     error: null,

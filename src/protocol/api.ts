@@ -190,6 +190,8 @@ export const runSchema = z.object({
       done: z.number(),
       fraction: z.number().nullable(),
       elapsedSeconds: z.number(),
+      /** The runner reports the phase paused (PATCH {paused: true}). */
+      paused: z.boolean().default(false),
     })
     .nullable(),
   executor: z.string(),

@@ -247,6 +247,9 @@ export class RunManager {
     if (patch.paused !== undefined) actions.push({ action: patch.paused ? 'pause' : 'resume' });
     for (const action of actions) await this.#executor.control(id, record.executorRecord, action);
     return this.#update(active, {
+      ...(patch.paused !== undefined && record.live
+        ? { live: { ...record.live, paused: patch.paused } }
+        : {}),
       params: {
         ...record.params,
         ...(patch.rate !== undefined ? { rate: patch.rate } : {}),
@@ -422,6 +425,7 @@ export class RunManager {
           done: event.progress.done,
           fraction: event.progress.fraction,
           elapsedSeconds: round2(event.progress.elapsedSeconds),
+          paused: event.state === 'paused',
         };
         if (active.record.kind === 'benchmark') {
           await this.#store.appendSeries(id, point);

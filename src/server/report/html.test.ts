@@ -131,6 +131,7 @@ test('a run without summary or series still renders, saying what is missing', ()
         done: 4000,
         fraction: null,
         elapsedSeconds: 5,
+        paused: false,
       },
     }),
     summary: null,

@@ -183,6 +183,7 @@ function withLive(run: Run, point: SeriesPoint): Run {
       done: previous?.done ?? 0,
       fraction: previous?.fraction ?? null,
       elapsedSeconds: point.elapsed,
+      paused: previous?.paused ?? false,
     },
   };
 }

@@ -66,7 +66,9 @@ function RunHeader({
 }) {
   const patch = usePatchRun(run.id);
   const stop = useStopRun(run.id);
-  const [paused, setPaused] = useState(false);
+  // The server reports pause in run.live.paused; the local value bridges until the next update.
+  const [pausedLocal, setPaused] = useState<boolean | null>(null);
+  const paused = pausedLocal ?? run.live?.paused ?? false;
   const [lastSet, setLastSet] = useState<number | null>(null);
   const finished = isTerminal(run.state);
   const steerable = canOperate && (run.state === 'running' || run.state === 'starting');
