@@ -7,12 +7,11 @@
 import { closeSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
 import { readLines } from '../executors/local/line-reader.js';
 import { runFile } from '../executors/local/run-dir.js';
 import { BenchpilotError, EXIT_CODES, isBenchpilotError } from '../protocol/errors.js';
 import type { ControlAction, RunEvent } from '../protocol/events.js';
-import type { RunnerExitRecord, RunSpec } from '../protocol/runner.js';
+import { type RunnerExitRecord, type RunSpec, runSpecSchema } from '../protocol/runner.js';
 import type { RunSummary } from '../protocol/summary.js';
 import { startWorkloadRun, type WorkloadRun } from '../runner/run-workload.js';
 import { parseControlLine } from './live-control.js';
@@ -30,29 +29,6 @@ const CONTROL_POLL_MS = 200;
  * only if something else still holds the process). `runner` is a process-level command.
  */
 const EXIT_GUARD_MS = 5000;
-
-/** Unknown fields are ignored (protocol rule); fields other than v, runId and workloadFile have defaults. */
-const RunSpecSchema = z.object({
-  v: z.literal(1),
-  runId: z.string().min(1),
-  workloadFile: z.string().min(1),
-  sets: z.array(z.string()).default([]),
-  overrides: z
-    .object({
-      phase: z.string().optional(),
-      rate: z.number().positive().optional(),
-      concurrency: z.number().int().positive().optional(),
-      duration: z.number().positive().optional(),
-      untilStopped: z.boolean().optional(),
-    })
-    .default({}),
-  only: z.array(z.string()).default([]),
-  workers: z.number().int().min(1).max(256).default(1),
-  partition: z
-    .object({ index: z.number().int().min(0), count: z.number().int().min(1) })
-    .refine((p) => p.index < p.count, { message: 'index must be below count' })
-    .default({ index: 0, count: 1 }),
-});
 
 export async function runnerCommand(
   argv: readonly string[],
@@ -110,7 +86,7 @@ function readSpec(specPath: string): RunSpec {
   } catch (err) {
     throw new BenchpilotError('BP_USAGE', `run spec ${specPath} is not JSON: ${(err as Error).message}`);
   }
-  const parsed = RunSpecSchema.safeParse(value);
+  const parsed = runSpecSchema.safeParse(value);
   if (!parsed.success) {
     const problems = parsed.error.issues.map(
       (i) =>

@@ -9,30 +9,42 @@
  * Runner pods will carry the same messages over a WebSocket to the control plane's Service.
  */
 
+import { z } from 'zod';
+
 export const RUNNER_PROTOCOL_VERSION = 1;
 
-export interface RunSpec {
-  readonly v: 1;
-  readonly runId: string;
-  /** Absolute path of the workload file the runner loads. */
-  readonly workloadFile: string;
+/**
+ * The RunSpec a runner is started with (run.json). Unknown fields are ignored (protocol rule);
+ * fields other than v, runId and workloadFile have defaults.
+ */
+export const runSpecSchema = z.object({
+  v: z.literal(1),
+  runId: z.string().min(1),
+  /** Absolute path of the workload file the runner loads (a relative one is taken from the run directory). */
+  workloadFile: z.string().min(1),
   /** `path=value` overrides (target connection, etc.). */
-  readonly sets: readonly string[];
+  sets: z.array(z.string()).default([]),
   /** The same fields as `benchpilot run --phase/--rate/--concurrency/--duration`, plus untilStopped. */
-  readonly overrides: {
-    readonly phase?: string;
-    readonly rate?: number;
-    readonly concurrency?: number;
-    readonly duration?: number;
-    readonly untilStopped?: boolean;
-  };
+  overrides: z
+    .object({
+      phase: z.string().optional(),
+      rate: z.number().positive().optional(),
+      concurrency: z.number().int().positive().optional(),
+      duration: z.number().positive().optional(),
+      untilStopped: z.boolean().optional(),
+    })
+    .default({}),
   /** Phases to run (names); empty = all. */
-  readonly only: readonly string[];
+  only: z.array(z.string()).default([]),
   /** Worker threads in this runner. */
-  readonly workers: number;
+  workers: z.number().int().min(1).max(256).default(1),
   /** This runner's partition when a run spans several runners (pods). */
-  readonly partition: { readonly index: number; readonly count: number };
-}
+  partition: z
+    .object({ index: z.number().int().min(0), count: z.number().int().min(1) })
+    .refine((p) => p.index < p.count, { message: 'index must be below count' })
+    .default({ index: 0, count: 1 }),
+});
+export type RunSpec = z.output<typeof runSpecSchema>;
 
 /** The runner's last line in events.jsonl (after `run-end`, or alone when it could not run). */
 export interface RunnerExitRecord {
