@@ -1,13 +1,12 @@
 /** Results of runs: series, summary, percentile curves, exports (JSON, CSV, HTML report) and comparison. */
 import { z } from 'zod';
-import { apiErrorSchema, seriesPointSchema } from '../../protocol/api.js';
+import { seriesPointSchema } from '../../protocol/api.js';
 import { BenchpilotError } from '../../protocol/errors.js';
 import type { App, AppDeps } from '../app.js';
 import { compareRuns, percentileCurves, renderHtmlReport, seriesCsv, summaryCsv } from '../report/index.js';
 import { publicRun } from '../run-manager.js';
+import { API_ERRORS } from './errors.js';
 import { runIdParams } from './runs.js';
-
-const errors = { 400: apiErrorSchema, 401: apiErrorSchema, 404: apiErrorSchema };
 
 export function registerResultRoutes(app: App, deps: AppDeps): void {
   const tags = ['results'];
@@ -28,7 +27,7 @@ export function registerResultRoutes(app: App, deps: AppDeps): void {
 
   app.get(
     '/api/v1/runs/:id/series',
-    { schema: { tags, params: runIdParams, response: { 200: z.array(seriesPointSchema), ...errors } } },
+    { schema: { tags, params: runIdParams, response: { 200: z.array(seriesPointSchema), ...API_ERRORS } } },
     async (req) => {
       await runOf(req.params.id);
       return deps.store.listSeries(req.params.id);

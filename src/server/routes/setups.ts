@@ -1,15 +1,9 @@
 import { z } from 'zod';
-import { apiErrorSchema, setupSchema, setupStartSchema } from '../../protocol/api.js';
+import { setupSchema, setupStartSchema } from '../../protocol/api.js';
 import { BenchpilotError } from '../../protocol/errors.js';
 import type { App, AppDeps } from '../app.js';
+import { API_ERRORS } from './errors.js';
 
-const errors = {
-  400: apiErrorSchema,
-  401: apiErrorSchema,
-  403: apiErrorSchema,
-  404: apiErrorSchema,
-  409: apiErrorSchema,
-};
 const byId = z.object({ id: z.string().min(1).max(100) });
 
 export function registerSetupRoutes(app: App, deps: AppDeps): void {
@@ -19,7 +13,7 @@ export function registerSetupRoutes(app: App, deps: AppDeps): void {
   );
   app.get(
     '/api/v1/setups/:id',
-    { schema: { tags, params: byId, response: { 200: setupSchema, ...errors } } },
+    { schema: { tags, params: byId, response: { 200: setupSchema, ...API_ERRORS } } },
     async (req) => {
       const setup = await deps.store.getSetup(req.params.id);
       if (!setup) throw new BenchpilotError('BP_NOT_FOUND', `no setup ${req.params.id}`);
@@ -28,13 +22,13 @@ export function registerSetupRoutes(app: App, deps: AppDeps): void {
   );
   app.post(
     '/api/v1/setups',
-    { schema: { tags, body: setupStartSchema, response: { 201: setupSchema, ...errors } } },
+    { schema: { tags, body: setupStartSchema, response: { 201: setupSchema, ...API_ERRORS } } },
     async (req, reply) =>
       reply.code(201).send(await deps.runs.startSetup(req.body.target, req.body.workload)),
   );
   app.post(
     '/api/v1/setups/:id/retry',
-    { schema: { tags, params: byId, response: { 200: setupSchema, ...errors } } },
+    { schema: { tags, params: byId, response: { 200: setupSchema, ...API_ERRORS } } },
     async (req) => deps.runs.retrySetup(req.params.id),
   );
 }

@@ -1,16 +1,10 @@
 import { z } from 'zod';
-import { apiErrorSchema, nameParam, targetInputSchema, targetSchema } from '../../protocol/api.js';
+import { nameParam, targetInputSchema, targetSchema } from '../../protocol/api.js';
 import { BenchpilotError } from '../../protocol/errors.js';
 import type { App, AppDeps } from '../app.js';
+import { API_ERRORS } from './errors.js';
 
 const byName = z.object({ name: nameParam });
-const errors = {
-  400: apiErrorSchema,
-  401: apiErrorSchema,
-  403: apiErrorSchema,
-  404: apiErrorSchema,
-  409: apiErrorSchema,
-};
 
 export function registerTargetRoutes(app: App, deps: AppDeps): void {
   const tags = ['targets'];
@@ -19,12 +13,12 @@ export function registerTargetRoutes(app: App, deps: AppDeps): void {
   );
   app.get(
     '/api/v1/targets/:name',
-    { schema: { tags, params: byName, response: { 200: targetSchema, ...errors } } },
+    { schema: { tags, params: byName, response: { 200: targetSchema, ...API_ERRORS } } },
     async (req) => deps.catalog.view(await deps.catalog.storedTarget(req.params.name)),
   );
   app.post(
     '/api/v1/targets',
-    { schema: { tags, body: targetInputSchema, response: { 201: targetSchema, ...errors } } },
+    { schema: { tags, body: targetInputSchema, response: { 201: targetSchema, ...API_ERRORS } } },
     async (req, reply) => {
       if (await deps.store.getTarget(req.body.name)) {
         throw new BenchpilotError(
@@ -40,7 +34,14 @@ export function registerTargetRoutes(app: App, deps: AppDeps): void {
   );
   app.put(
     '/api/v1/targets/:name',
-    { schema: { tags, params: byName, body: targetInputSchema, response: { 200: targetSchema, ...errors } } },
+    {
+      schema: {
+        tags,
+        params: byName,
+        body: targetInputSchema,
+        response: { 200: targetSchema, ...API_ERRORS },
+      },
+    },
     async (req) => {
       if (req.body.name !== req.params.name) {
         throw new BenchpilotError(
@@ -57,7 +58,7 @@ export function registerTargetRoutes(app: App, deps: AppDeps): void {
   );
   app.delete(
     '/api/v1/targets/:name',
-    { schema: { tags, params: byName, response: { 204: z.null(), ...errors } } },
+    { schema: { tags, params: byName, response: { 204: z.null(), ...API_ERRORS } } },
     async (req, reply) => {
       await deps.catalog.storedTarget(req.params.name);
       const active = await deps.store.listRuns({ target: req.params.name, state: 'running', limit: 1 });

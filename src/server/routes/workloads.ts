@@ -1,22 +1,10 @@
 import { z } from 'zod';
-import {
-  apiErrorSchema,
-  validationResultSchema,
-  workloadSchema,
-  workloadUploadSchema,
-} from '../../protocol/api.js';
+import { validationResultSchema, workloadSchema, workloadUploadSchema } from '../../protocol/api.js';
 import { isBenchpilotError } from '../../protocol/errors.js';
 import type { App, AppDeps } from '../app.js';
 import { validateWorkloadYaml } from '../catalog.js';
+import { API_ERRORS } from './errors.js';
 
-const errors = {
-  400: apiErrorSchema,
-  401: apiErrorSchema,
-  403: apiErrorSchema,
-  404: apiErrorSchema,
-  409: apiErrorSchema,
-  422: apiErrorSchema,
-};
 const strip = <T extends { file: string }>(w: T): Omit<T, 'file'> => {
   const { file: _file, ...rest } = w;
   return rest;
@@ -30,13 +18,19 @@ export function registerWorkloadRoutes(app: App, deps: AppDeps): void {
   app.get(
     '/api/v1/workloads/:name',
     {
-      schema: { tags, params: z.object({ name: z.string() }), response: { 200: workloadSchema, ...errors } },
+      schema: {
+        tags,
+        params: z.object({ name: z.string() }),
+        response: { 200: workloadSchema, ...API_ERRORS },
+      },
     },
     async (req) => strip(await deps.catalog.workload(req.params.name)),
   );
   app.post(
     '/api/v1/workloads/validate',
-    { schema: { tags, body: workloadUploadSchema, response: { 200: validationResultSchema, ...errors } } },
+    {
+      schema: { tags, body: workloadUploadSchema, response: { 200: validationResultSchema, ...API_ERRORS } },
+    },
     async (req) => {
       try {
         validateWorkloadYaml(req.body.yaml, 'upload.yaml');
@@ -55,7 +49,7 @@ export function registerWorkloadRoutes(app: App, deps: AppDeps): void {
   );
   app.post(
     '/api/v1/workloads',
-    { schema: { tags, body: workloadUploadSchema, response: { 201: workloadSchema, ...errors } } },
+    { schema: { tags, body: workloadUploadSchema, response: { 201: workloadSchema, ...API_ERRORS } } },
     async (req, reply) => reply.code(201).send(await deps.catalog.uploadWorkload(req.body.yaml)),
   );
 }
