@@ -205,6 +205,51 @@ function suite(kind: 'sqlite' | 'postgres') {
       });
     });
 
+    test('a failed setup says why, and retry runs it again from the failed phase', async () => {
+      const created = await api('POST', '/api/v1/targets', {
+        name: 'flaky-http',
+        driver: 'http',
+        connection: { url: 'http://127.0.0.1:1' },
+        workloads: ['api-test'],
+      });
+      assert.equal(created.status, 201);
+      const started = await api('POST', '/api/v1/setups', { target: 'flaky-http', workload: 'api-test' });
+      const failed = await until('setup to fail', async () => {
+        const s = (await api('GET', `/api/v1/setups/${started.json.id}`)).json as Setup;
+        return s.state === 'failed' ? s : null;
+      });
+      assert.match(failed.error ?? '', /BP_TARGET_UNREACHABLE/);
+      assert.equal(failed.phases[0]!.state, 'failed');
+      assert.equal(
+        (await api('POST', '/api/v1/runs', { target: 'flaky-http', workload: 'api-test', rate: 5 })).status,
+        409,
+      );
+      const put = await api('PUT', '/api/v1/targets/flaky-http', {
+        name: 'flaky-http',
+        driver: 'http',
+        connection: { url: target.url },
+        workloads: ['api-test'],
+      });
+      assert.equal(put.status, 200);
+      const retried = await api('POST', `/api/v1/setups/${failed.id}/retry`);
+      assert.equal(retried.status, 200, JSON.stringify(retried.json));
+      assert.equal(retried.json.id, failed.id);
+      const ok = await until('retried setup to succeed', async () => {
+        const s = (await api('GET', `/api/v1/setups/${failed.id}`)).json as Setup;
+        return s.state === 'succeeded' || s.state === 'failed' ? s : null;
+      });
+      assert.equal(ok.state, 'succeeded', JSON.stringify(ok));
+      assert.deepEqual(
+        ok.phases.map((p) => [p.name, p.state, p.done]),
+        [['seed', 'succeeded', 50]],
+      );
+      assert.equal(
+        (await api('POST', `/api/v1/setups/${failed.id}/retry`)).status,
+        409,
+        'only a failed setup can be retried',
+      );
+    });
+
     test('a run streams snapshots over the WebSocket; PATCH of the rate shows in the next snapshots; stop keeps results', async () => {
       const started = await api('POST', '/api/v1/runs', {
         target: 'local-http',

@@ -492,9 +492,16 @@ export class RunManager {
         const allDone = setup.phases.every((p) => p.state === 'succeeded');
         setup.state = state === 'succeeded' && allDone ? 'succeeded' : 'failed';
         if (setup.state === 'failed') {
+          // The phase that was running, or (when the runner failed before its first phase, e.g. the
+          // target was unreachable) the first one that never ran.
           const phase =
-            setup.phases.find((p) => p.state === 'running') ?? setup.phases.find((p) => p.state === 'failed');
-          if (phase && phase.state === 'running') phase.state = 'failed';
+            setup.phases.find((p) => p.state === 'running') ??
+            setup.phases.find((p) => p.state === 'failed') ??
+            setup.phases.find((p) => p.state === 'pending');
+          if (phase && phase.state !== 'failed') {
+            phase.state = 'failed';
+            phase.endedAt = new Date().toISOString();
+          }
           setup.error =
             error ?? (phase ? `phase ${phase.name} had ${phase.errors} errors` : 'setup did not complete');
         }
