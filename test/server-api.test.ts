@@ -276,6 +276,8 @@ function suite(kind: 'sqlite' | 'postgres') {
       await until('3 snapshots', async () => points.length >= 3);
       assert.equal(messages[0]!.type, 'hello');
       assert.ok(points.at(-1)!.targetRate === 100);
+      const busy = await api('DELETE', '/api/v1/targets/local-http');
+      assert.equal(busy.status, 409, 'a target with a run going cannot be deleted');
       const patched = await api('PATCH', `/api/v1/runs/${id}`, { rate: 300 });
       assert.equal(patched.status, 200, JSON.stringify(patched.json));
       assert.equal(patched.json.params.rate, 300);

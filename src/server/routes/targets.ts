@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { nameParam, targetInputSchema, targetSchema } from '../../protocol/api.js';
 import { BenchpilotError } from '../../protocol/errors.js';
 import type { App, AppDeps } from '../app.js';
+import { isTerminal } from '../run-manager.js';
 import { API_ERRORS } from './errors.js';
 
 const byName = z.object({ name: nameParam });
@@ -61,7 +62,9 @@ export function registerTargetRoutes(app: App, deps: AppDeps): void {
     { schema: { tags, params: byName, response: { 204: z.null(), ...API_ERRORS } } },
     async (req, reply) => {
       await deps.catalog.storedTarget(req.params.name);
-      const active = await deps.store.listRuns({ target: req.params.name, state: 'running', limit: 1 });
+      const active = (await deps.store.listRuns({ target: req.params.name, limit: 1000 })).filter(
+        (r) => !isTerminal(r.state),
+      );
       if (active.length > 0)
         throw new BenchpilotError(
           'BP_CONFLICT',
