@@ -91,6 +91,13 @@ cert apiserver "/CN=kube-apiserver" "$P/server.ext"
 cert admin "/O=system:masters/CN=benchpilot-admin"
 cert kube-controller-manager "/CN=system:kube-controller-manager"
 cert kube-scheduler "/CN=system:kube-scheduler"
+# Front-proxy (request-header) client identity, so the extension-apiserver-authentication
+# ConfigMap is complete and aggregated APIs could be added later.
+ossl req -x509 -newkey rsa:2048 -nodes -keyout "$P/front-proxy-ca.key" -out "$P/front-proxy-ca.crt" -days 3650 -subj "/CN=benchpilot-front-proxy-ca"
+ossl req -newkey rsa:2048 -nodes -keyout "$P/front-proxy-client.key" -out "$P/front-proxy-client.csr" -subj "/CN=front-proxy-client"
+ossl x509 -req -in "$P/front-proxy-client.csr" -CA "$P/front-proxy-ca.crt" -CAkey "$P/front-proxy-ca.key" -CAcreateserial \
+  -out "$P/front-proxy-client.crt" -days 3650 \
+  -extfile <(printf 'keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n')
 # ServiceAccount token signing key pair.
 ossl genrsa -out "$P/sa.key" 2048
 ossl rsa -in "$P/sa.key" -pubout -out "$P/sa.pub"
@@ -154,6 +161,10 @@ start kube-apiserver \
   --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$P_API" \
   --tls-cert-file "$P/apiserver.crt" --tls-private-key-file "$P/apiserver.key" \
   --client-ca-file "$P/ca.crt" \
+  --requestheader-client-ca-file "$P/front-proxy-ca.crt" --requestheader-allowed-names front-proxy-client \
+  --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
+  --requestheader-extra-headers-prefix X-Remote-Extra- \
+  --proxy-client-cert-file "$P/front-proxy-client.crt" --proxy-client-key-file "$P/front-proxy-client.key" \
   --authorization-mode Node,RBAC \
   --enable-admission-plugins NamespaceLifecycle,LimitRanger,ServiceAccount,PodSecurity,DefaultStorageClass,ResourceQuota,DefaultTolerationSeconds,MutatingAdmissionWebhook,ValidatingAdmissionWebhook,ValidatingAdmissionPolicy \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
