@@ -1,6 +1,8 @@
 /** What both stores share: sort keys, limits, error wrapping, the schema-version check. */
+import type { Role } from '../../protocol/api.js';
 import { BenchpilotError } from '../../protocol/errors.js';
 import { LATEST_VERSION } from './migrations.js';
+import type { TokenRecord } from './store.js';
 
 export const DEFAULT_RUN_LIMIT = 100;
 
@@ -48,4 +50,17 @@ export function redactUrl(url: string): string {
   } catch {
     return '<DATABASE_URL, not a valid URL>';
   }
+}
+
+/** A tokens row as both stores read it. */
+export interface TokenRow {
+  id: string;
+  name: string;
+  role: Role;
+  hash: string;
+  created_at: string;
+}
+
+export function tokenFromRow(row: TokenRow): TokenRecord {
+  return { id: row.id, name: row.name, role: row.role, hash: row.hash, createdAt: row.created_at };
 }

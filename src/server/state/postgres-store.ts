@@ -4,10 +4,18 @@
  * an error message: errors name the URL as redactUrl() prints it.
  */
 import pg from 'pg';
-import type { Role, SeriesPoint, Setup } from '../../protocol/api.js';
+import type { SeriesPoint, Setup } from '../../protocol/api.js';
 import { isBenchpilotError } from '../../protocol/errors.js';
 import type { RunSummary } from '../../protocol/summary.js';
-import { assertSchemaNotNewer, orderKey, redactUrl, runLimit, stateUnavailable } from './common.js';
+import {
+  assertSchemaNotNewer,
+  orderKey,
+  redactUrl,
+  runLimit,
+  stateUnavailable,
+  type TokenRow,
+  tokenFromRow,
+} from './common.js';
 import { migrationSql, pendingMigrations, SCHEMA_MIGRATIONS_DDL } from './migrations.js';
 import type { RunFilter, RunRecord, Store, StoredTarget, StoredWorkload, TokenRecord } from './store.js';
 
@@ -19,18 +27,6 @@ const UNIQUE_VIOLATION = '23505';
 /** Where pino-compatible loggers plug in; optional. */
 export interface StateLogger {
   warn(obj: object, msg: string): void;
-}
-
-interface TokenRow {
-  id: string;
-  name: string;
-  role: Role;
-  hash: string;
-  created_at: string;
-}
-
-function tokenFromRow(row: TokenRow): TokenRecord {
-  return { id: row.id, name: row.name, role: row.role, hash: row.hash, createdAt: row.created_at };
 }
 
 function parseDoc<T>(rows: { doc: string }[]): T | null {

@@ -6,9 +6,16 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Role, RunState, SeriesPoint, Setup } from '../../protocol/api.js';
+import type { RunState, SeriesPoint, Setup } from '../../protocol/api.js';
 import type { RunSummary } from '../../protocol/summary.js';
-import { assertSchemaNotNewer, orderKey, runLimit, stateUnavailable } from './common.js';
+import {
+  assertSchemaNotNewer,
+  orderKey,
+  runLimit,
+  stateUnavailable,
+  type TokenRow,
+  tokenFromRow,
+} from './common.js';
 import { migrationSql, pendingMigrations, SCHEMA_MIGRATIONS_DDL } from './migrations.js';
 import type { RunFilter, RunRecord, Store, StoredTarget, StoredWorkload, TokenRecord } from './store.js';
 
@@ -19,18 +26,6 @@ type Statement = Database.Statement<unknown[], unknown>;
 
 interface DocRow {
   doc: string;
-}
-
-interface TokenRow {
-  id: string;
-  name: string;
-  role: Role;
-  hash: string;
-  created_at: string;
-}
-
-function tokenFromRow(row: TokenRow): TokenRecord {
-  return { id: row.id, name: row.name, role: row.role, hash: row.hash, createdAt: row.created_at };
 }
 
 function parseDoc<T>(row: unknown): T | null {
