@@ -1,5 +1,5 @@
 // The dependency arrow, enforced: each folder under src/ may import only the folders listed.
-// protocol <- engine <- drivers ; engine <- workload <- runner <- cli ; only runner imports drivers.
+// protocol <- engine <- drivers ; engine <- workload <- runner <- cli ; only runner imports drivers; executors merge with engine metrics.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
@@ -10,7 +10,7 @@ const ALLOWED = {
   workload: ['protocol', 'engine'],
   embedded: ['protocol'],
   runner: ['protocol', 'engine', 'drivers', 'workload'],
-  executors: ['protocol'],
+  executors: ['protocol', 'engine'],
   server: ['protocol', 'engine', 'workload', 'runner', 'executors', 'embedded'],
   cli: ['protocol', 'engine', 'workload', 'runner', 'embedded', 'executors', 'server'],
 };
