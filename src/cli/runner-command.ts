@@ -1,29 +1,39 @@
 /**
- * `benchpilot runner --spec RUN_DIR/run.json`: the runner process of the runner protocol v1
- * (docs/runner-protocol.md). It runs one RunSpec and talks through files in the run directory:
- * RunEvents then one exit record appended to events.jsonl, ControlActions read from
- * control.jsonl, summary.json at the end. Its stdout/stderr are the run's log.
+ * `benchpilot runner`: the runner process of the runner protocol v1 (docs/runner-protocol.md).
+ * It runs one RunSpec and talks through one of two channels:
+ *   --spec RUN_DIR/run.json  files in the run directory (the local executor): events and an exit
+ *                            record appended to events.jsonl, control read from control.jsonl;
+ *   --connect                a WebSocket to the control plane (runner pods of the Kubernetes
+ *                            executor), configured by BENCHPILOT_* environment variables.
+ * Its stdout/stderr are the run's log.
  */
-import { closeSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readLines } from '../executors/local/line-reader.js';
 import { runFile } from '../executors/local/run-dir.js';
-import { BenchpilotError, EXIT_CODES, isBenchpilotError } from '../protocol/errors.js';
-import type { ControlAction, RunEvent } from '../protocol/events.js';
+import { BenchpilotError, EXIT_CODES } from '../protocol/errors.js';
 import { type RunnerExitRecord, type RunSpec, runSpecSchema } from '../protocol/runner.js';
 import type { RunSummary } from '../protocol/summary.js';
-import { startWorkloadRun, type WorkloadRun } from '../runner/run-workload.js';
-import { parseControlLine } from './live-control.js';
+import { startWorkloadRun } from '../runner/run-workload.js';
+import { ControlApplier } from './runner/control-applier.js';
+import { ControlFileReader, EventLog } from './runner/file-channel.js';
+import { RunnerLink } from './runner/link-channel.js';
+import { type EventOutlet, exitRecordOf, logEvent, onStopSignals } from './runner/outcome.js';
 
 export const RUNNER_USAGE = `Usage: benchpilot runner --spec RUN_DIR/run.json
+       benchpilot runner --connect
 
-Runs one run spec as the control plane's runner (docs/runner-protocol.md): appends events and an
-exit record to RUN_DIR/events.jsonl, applies control lines appended to RUN_DIR/control.jsonl,
-writes RUN_DIR/summary.json. SIGTERM stops gracefully (in-flight operations drain).
+Runs one run spec as the control plane's runner (docs/runner-protocol.md).
+  --spec     appends events and an exit record to RUN_DIR/events.jsonl, applies control lines
+             appended to RUN_DIR/control.jsonl, writes RUN_DIR/summary.json.
+  --connect  dials the control plane over a WebSocket (runner pods): BENCHPILOT_URL,
+             BENCHPILOT_RUN_ID, BENCHPILOT_RUNNER_TOKEN, BENCHPILOT_PARTITION_COUNT and
+             JOB_COMPLETION_INDEX say where, who and which share; the spec comes from the
+             control plane.
+SIGTERM stops gracefully (in-flight operations drain).
 Exit codes: 0 thresholds held, 3 a threshold failed, 2 could not run, 1 internal error.`;
 
-const CONTROL_POLL_MS = 200;
 /**
  * After the exit record a leaked handle must not keep the runner alive (an unref'd timer fires
  * only if something else still holds the process). `runner` is a process-level command.
@@ -34,11 +44,13 @@ export async function runnerCommand(
   argv: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  const specPath = parseRunnerArgs(argv);
-  if (specPath === 'help') {
+  const mode = parseRunnerArgs(argv);
+  if (mode === 'help') {
     console.log(RUNNER_USAGE);
     return EXIT_CODES.ok;
   }
+  if (mode === 'connect') return connectedRunner(env);
+  const specPath = mode.spec;
   const dir = dirname(specPath);
   const events = new EventLog(runFile(dir, 'events'));
   try {
@@ -49,18 +61,26 @@ export async function runnerCommand(
       // Still in protocol: the control plane learns why from the exit record.
       return finish(events, null, err);
     }
-    return await runSpec(spec, dir, events, env);
+    const control = (applier: ControlApplier) =>
+      new ControlFileReader(runFile(dir, 'control'), (action) => applier.offer(action));
+    const summary = await runSpec(spec, events, env, control);
+    if (summary.summary) writeSummary(runFile(dir, 'summary'), summary.summary);
+    return finish(events, summary.summary, summary.error);
   } finally {
     events.close();
   }
 }
 
-function parseRunnerArgs(argv: readonly string[]): string | 'help' {
-  let values: { spec?: string | undefined; help?: boolean | undefined };
+function parseRunnerArgs(argv: readonly string[]): { spec: string } | 'connect' | 'help' {
+  let values: { spec?: string | undefined; connect?: boolean | undefined; help?: boolean | undefined };
   try {
     ({ values } = parseArgs({
       args: [...argv],
-      options: { spec: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        spec: { type: 'string' },
+        connect: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -68,9 +88,15 @@ function parseRunnerArgs(argv: readonly string[]): string | 'help' {
     throw new BenchpilotError('BP_USAGE', `${(err as Error).message}\n\n${RUNNER_USAGE}`);
   }
   if (values.help) return 'help';
+  if (values.connect && values.spec)
+    throw new BenchpilotError('BP_USAGE', `runner takes --spec or --connect, not both\n\n${RUNNER_USAGE}`);
+  if (values.connect) return 'connect';
   if (!values.spec)
-    throw new BenchpilotError('BP_USAGE', `runner needs --spec RUN_DIR/run.json\n\n${RUNNER_USAGE}`);
-  return resolve(values.spec);
+    throw new BenchpilotError(
+      'BP_USAGE',
+      `runner needs --spec RUN_DIR/run.json or --connect\n\n${RUNNER_USAGE}`,
+    );
+  return { spec: resolve(values.spec) };
 }
 
 function readSpec(specPath: string): RunSpec {
@@ -86,28 +112,29 @@ function readSpec(specPath: string): RunSpec {
   } catch (err) {
     throw new BenchpilotError('BP_USAGE', `run spec ${specPath} is not JSON: ${(err as Error).message}`);
   }
+  const spec = validateSpec(value, `run spec ${specPath}`);
+  // A relative workload path is taken from the run directory, not from wherever the runner was started.
+  return { ...spec, workloadFile: resolve(dirname(specPath), spec.workloadFile) };
+}
+
+function validateSpec(value: unknown, what: string): RunSpec {
   const parsed = runSpecSchema.safeParse(value);
   if (!parsed.success) {
     const problems = parsed.error.issues.map(
       (i) =>
         `  ${i.path.join('.') || '(root)'}: ${i.message.endsWith('received undefined') ? 'is required' : i.message}`,
     );
-    throw new BenchpilotError(
-      'BP_USAGE',
-      `run spec ${specPath} is not a v1 RunSpec:\n${problems.join('\n')}`,
-    );
+    throw new BenchpilotError('BP_USAGE', `${what} is not a v1 RunSpec:\n${problems.join('\n')}`);
   }
-  const spec = parsed.data;
-  // A relative workload path is taken from the run directory, not from wherever the runner was started.
-  return { ...spec, workloadFile: resolve(dirname(specPath), spec.workloadFile) };
+  return parsed.data;
 }
 
 async function runSpec(
   spec: RunSpec,
-  dir: string,
-  events: EventLog,
+  events: EventOutlet,
   env: NodeJS.ProcessEnv,
-): Promise<number> {
+  control: (applier: ControlApplier) => { close(): void },
+): Promise<{ summary: RunSummary | null; error: unknown }> {
   console.log(`runner ${spec.runId}: pid ${process.pid}, workload ${spec.workloadFile}, protocol v1`);
   const run = startWorkloadRun({
     file: spec.workloadFile,
@@ -122,246 +149,102 @@ async function runSpec(
       logEvent(spec.runId, event);
     },
   });
-  const control = new ControlReader(runFile(dir, 'control'), run);
-  const signals = onStopSignals(run, events);
-  let summary: RunSummary | null = null;
-  let error: unknown = null;
+  const applier = new ControlApplier(run);
+  const channel = control(applier);
+  const signals = onStopSignals(run, (exit) => events.write(exit));
   try {
-    summary = await run.done;
+    return { summary: await run.done, error: null };
   } catch (err) {
-    error = err;
+    return { summary: null, error: err };
   } finally {
-    control.close();
+    channel.close();
+    applier.close();
     signals();
   }
-  if (summary) {
-    const target = runFile(dir, 'summary');
-    writeFileSync(`${target}.tmp`, `${JSON.stringify(summary, null, 2)}\n`);
-    renameSync(`${target}.tmp`, target);
-  }
-  return finish(events, summary, error);
 }
 
-/** Logs why, appends the exit record, returns the exit code (as `benchpilot run` would). */
-function finish(events: EventLog, summary: RunSummary | null, error: unknown): number {
-  const outcome = summary ? outcomeOf(summary) : outcomeOfError(error);
-  const { error: why } = outcome;
-  if (why) console.error(why.message.startsWith(why.code) ? why.message : `${why.code}: ${why.message}`);
-  console.log(`runner: exit ${outcome.code}`);
-  events.write({ v: 1, type: 'exit', timeMs: Date.now(), code: outcome.code, error: outcome.error });
-  setTimeout(() => process.exit(outcome.code), EXIT_GUARD_MS).unref();
-  return outcome.code;
+function writeSummary(target: string, summary: RunSummary): void {
+  writeFileSync(`${target}.tmp`, `${JSON.stringify(summary, null, 2)}\n`);
+  renameSync(`${target}.tmp`, target);
 }
 
-type Outcome = Pick<RunnerExitRecord, 'code' | 'error'>;
+/** Appends the exit record, returns the exit code (as `benchpilot run` would). */
+function finish(events: EventOutlet, summary: RunSummary | null, error: unknown): number {
+  const exit: RunnerExitRecord = exitRecordOf(summary, error);
+  events.write(exit);
+  if (!(events instanceof RunnerLink)) exitGuard(exit.code);
+  return exit.code;
+}
 
-function outcomeOf(summary: RunSummary): Outcome {
-  const failure = summary.phases.find((p) => p.failure)?.failure;
-  if (failure) {
-    const code = failure.code === 'BP_INTERNAL' ? EXIT_CODES.internal : EXIT_CODES.cannotRun;
-    return { code, error: { code: failure.code, message: failure.message } };
-  }
-  if (summary.thresholdsOk) return { code: EXIT_CODES.ok, error: null };
-  const failed = summary.phases.flatMap((p) =>
-    p.thresholds.filter((t) => !t.ok).map((t) => `${p.name}: ${t.message}`),
-  );
-  return {
-    code: EXIT_CODES.thresholdsFailed,
-    error: { code: 'BP_THRESHOLDS_FAILED', message: failed.join('; ') || 'a threshold did not hold' },
+function exitGuard(code: number): void {
+  setTimeout(() => process.exit(code), EXIT_GUARD_MS).unref();
+}
+
+/** How long a finished runner pod keeps redialing to deliver its exit record. */
+const LINGER_MS = 300_000;
+
+/** `runner --connect`: the spec and workload come over the link; events go back over it. */
+async function connectedRunner(env: NodeJS.ProcessEnv): Promise<number> {
+  const need = (name: string): string => {
+    const value = env[name];
+    if (!value)
+      throw new BenchpilotError('BP_USAGE', `runner --connect needs the environment variable ${name}`);
+    return value;
   };
-}
-
-function outcomeOfError(error: unknown): Outcome {
-  if (isBenchpilotError(error)) {
-    const message = error.issues.length > 0 ? error.describe() : error.message;
-    return { code: error.exitCode, error: { code: error.code, message } };
-  }
-  const message = String((error as Error)?.stack ?? error);
-  return { code: EXIT_CODES.internal, error: { code: 'BP_INTERNAL', message } };
-}
-
-/**
- * events.jsonl: each line goes out in one synchronous append ending with '\n', so a reader that
- * takes only '\n'-terminated lines never sees half an event.
- */
-class EventLog {
-  readonly #fd: number | null;
-  #failed = false;
-
-  constructor(file: string) {
-    let fd: number | null = null;
+  const url = need('BENCHPILOT_URL');
+  const runId = need('BENCHPILOT_RUN_ID');
+  const token = need('BENCHPILOT_RUNNER_TOKEN');
+  const count = Number(env.BENCHPILOT_PARTITION_COUNT ?? '1');
+  const index = Number(env.JOB_COMPLETION_INDEX ?? '0');
+  if (!Number.isInteger(count) || count < 1 || !Number.isInteger(index) || index < 0 || index >= count)
+    throw new BenchpilotError(
+      'BP_USAGE',
+      `partition ${env.JOB_COMPLETION_INDEX ?? '0'} of ${env.BENCHPILOT_PARTITION_COUNT ?? '1'} is not valid`,
+    );
+  // Secrets the runner needs reach it as env vars; the link token is not one of them.
+  const workloadEnv = { ...env };
+  delete workloadEnv.BENCHPILOT_RUNNER_TOKEN;
+  let applier: ControlApplier | null = null;
+  const link = new RunnerLink({
+    url,
+    runId,
+    token,
+    partition: { index, count },
+    onControl: (action) => {
+      if (applier) applier.offer(action);
+      else console.error(`runner: control ${JSON.stringify(action)} arrived before the run started; ignored`);
+    },
+  });
+  console.log(`runner ${runId}: partition ${index}/${count}, dialing ${url}`);
+  const welcome = await link.connect();
+  let exitCode: number;
+  try {
+    const dir = join(tmpdir(), `benchpilot-runner-${runId}-${index}`);
+    mkdirSync(dir, { recursive: true });
+    const workloadFile = join(dir, basename(welcome.workload.fileName) || 'workload.yaml');
+    writeFileSync(workloadFile, welcome.workload.text);
+    let spec: RunSpec;
     try {
-      fd = openSync(file, 'a');
+      spec = { ...validateSpec(welcome.spec, 'the spec the control plane sent'), workloadFile };
     } catch (err) {
-      this.#report(err);
+      exitCode = finish(link, null, err);
+      return exitCode;
     }
-    this.#fd = fd;
-  }
-
-  write(line: RunEvent | RunnerExitRecord): void {
-    if (this.#fd === null) return;
-    const bytes = Buffer.from(`${JSON.stringify(line)}\n`);
-    try {
-      for (let written = 0; written < bytes.length; ) written += writeSync(this.#fd, bytes, written);
-    } catch (err) {
-      this.#report(err);
-    }
-  }
-
-  close(): void {
-    if (this.#fd !== null) closeSync(this.#fd);
-  }
-
-  /** Once: a run directory that cannot be written leaves only the log and the exit code. */
-  #report(err: unknown): void {
-    if (!this.#failed) console.error(`runner: cannot write events.jsonl: ${(err as Error).message}`);
-    this.#failed = true;
-  }
-}
-
-/**
- * Applies lines appended to control.jsonl (JSON ControlActions or the short forms of `run --control`).
- * An action read while no phase runs (loading, between phases) waits for the next phase to start;
- * `stop` applies at once and drops what waits.
- */
-class ControlReader {
-  readonly #file: string;
-  readonly #run: WorkloadRun;
-  readonly #timer: NodeJS.Timeout;
-  readonly #waiting: ControlAction[] = [];
-  #offset = 0;
-  #busy = false;
-
-  constructor(file: string, run: WorkloadRun) {
-    this.#file = file;
-    this.#run = run;
-    this.#timer = setInterval(() => void this.#poll(), CONTROL_POLL_MS);
-  }
-
-  close(): void {
-    clearInterval(this.#timer);
-    for (const action of this.#waiting) {
-      console.error(`runner: control ${JSON.stringify(action)} ignored: no phase ran after it`);
-    }
-  }
-
-  async #poll(): Promise<void> {
-    if (this.#busy) return;
-    this.#busy = true;
-    try {
-      if (this.#run.currentPhase !== null) {
-        for (const action of this.#waiting.splice(0)) this.#apply(action);
-      }
-      const batch = await readLines(this.#file, this.#offset, { maxBytes: 64 * 1024 });
-      this.#offset = batch.next;
-      for (const line of batch.lines) if (line.text.trim()) this.#read(line.text.trim());
-    } catch (err) {
-      console.error(`runner: reading control.jsonl: ${(err as Error).message}`);
-    } finally {
-      this.#busy = false;
-    }
-  }
-
-  #read(line: string): void {
-    let action: ControlAction;
-    try {
-      action = normalize(parseControlLine(line));
-    } catch (err) {
-      console.error(`runner: control ignored: ${(err as Error).message}`);
-      return;
-    }
-    if (action.action === 'stop') this.#waiting.length = 0;
-    else if (this.#run.currentPhase === null || this.#waiting.length > 0) {
-      this.#waiting.push(action);
-      return;
-    }
-    this.#apply(action);
-  }
-
-  #apply(action: ControlAction): void {
-    try {
-      this.#run.control(action);
-    } catch (err) {
-      const why = isBenchpilotError(err) ? err.describe() : (err as Error).message;
-      console.error(`runner: control ${JSON.stringify(action)} ignored: ${why}`);
-    }
-  }
-}
-
-/** Only the action's own fields: extra fields on a line must not travel on into control events. */
-function normalize(action: ControlAction): ControlAction {
-  if (action.action === 'setRate') return { action: 'setRate', rate: action.rate };
-  if (action.action === 'setConcurrency')
-    return { action: 'setConcurrency', concurrency: action.concurrency };
-  return { action: action.action };
-}
-
-/** SIGTERM/SIGINT: stop gracefully (drain); a second one ends the process at once (exit 130, as `run`). */
-function onStopSignals(run: WorkloadRun, events: EventLog): () => void {
-  let received = 0;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    received++;
-    if (received === 1) {
-      console.log(`runner: ${signal}: stopping, in-flight operations drain`);
-      run.control({ action: 'stop' });
-      return;
-    }
-    const message = `${signal} again: stopped at once without draining; no summary`;
-    console.error(`runner: ${message}`);
-    events.write({
-      v: 1,
-      type: 'exit',
-      timeMs: Date.now(),
-      code: 130,
-      error: { code: 'BP_RUN_FAILED', message },
+    const outcome = await runSpec(spec, link, workloadEnv, (a) => {
+      applier = a;
+      return { close: () => (applier = null) };
     });
-    process.exit(130);
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-  return () => {
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
-  };
-}
-
-const LOGGED_EVENTS = new Set<RunEvent['type']>([
-  'run-start',
-  'phase-start',
-  'control',
-  'phase-end',
-  'run-end',
-  'log',
-]);
-
-/** A line per milestone in the run's log (snapshots stay in events.jsonl only). */
-function logEvent(runId: string, event: RunEvent): void {
-  if (!LOGGED_EVENTS.has(event.type)) return;
-  const at = new Date(event.timeMs).toISOString();
-  switch (event.type) {
-    case 'run-start':
-      console.log(`${at} run ${runId}: workload ${event.workload}, phases ${event.phases.join(', ')}`);
-      return;
-    case 'phase-start': {
-      const target =
-        event.model === 'open' ? `rate ${event.target.rate}/s` : `concurrency ${event.target.concurrency}`;
-      console.log(`${at} phase ${event.phase} started: ${event.model} model, ${target}`);
-      return;
+    if (outcome.summary) {
+      writeSummary(join(dir, 'summary.json'), outcome.summary);
+      console.log(`runner: summary written to ${join(dir, 'summary.json')}`);
     }
-    case 'control':
-      console.log(`${at} phase ${event.phase}: control ${JSON.stringify(event.action)}`);
-      return;
-    case 'phase-end': {
-      const s = event.summary;
-      const failure = s.failure ? `, failed: ${s.failure.code}` : '';
-      console.log(`${at} phase ${event.phase} ended: ${s.cycles.done} ops, ${s.rate.achieved}/s${failure}`);
-      return;
-    }
-    case 'run-end':
-      console.log(`${at} run ${runId} ended: thresholds ${event.summary.thresholdsOk ? 'held' : 'failed'}`);
-      return;
-    case 'log':
-      (event.level === 'info' ? console.log : console.error)(`${at} ${event.level}: ${event.message}`);
-      return;
+    exitCode = finish(link, outcome.summary, outcome.error);
+  } catch (err) {
+    exitCode = finish(link, null, err);
   }
+  const delivered = await link.waitDone(LINGER_MS);
+  if (!delivered) console.error('runner: the control plane did not confirm the exit record; ending anyway');
+  link.close();
+  exitGuard(exitCode);
+  return exitCode;
 }
