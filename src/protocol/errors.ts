@@ -48,6 +48,10 @@ export const ERROR_CODES = {
     category: 'spec',
     title: 'A phase named on the command line is not in the workload',
   },
+  BP_NB5_WORKLOAD: {
+    category: 'spec',
+    title: 'A NoSQLBench workload cannot be run: not YAML, no default scenario, or an unknown step',
+  },
   BP_TARGET_UNREACHABLE: { category: 'target', title: 'The target cannot be reached' },
   BP_TARGET_AUTH: { category: 'target', title: 'The target refused the credentials' },
   BP_DRIVER_PREPARE: { category: 'target', title: 'The target rejected an operation template' },
