@@ -23,12 +23,48 @@ healthy() {
     get --raw /readyz >/dev/null 2>&1
 }
 
+free_ports() { # <n>: prints n free loopback TCP ports
+  python3 - "$1" <<'PY'
+import socket, sys
+socks = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); socks.append(s)
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+PY
+}
+
+# kwok runs with our pod stages (scripts/kube/kwok-stages.yaml, see docs/kube.md) from a copy in
+# the runtime dir; a running cluster whose copy differs from the repo's gets only kwok restarted.
+STAGES="$HERE/kwok-stages.yaml"
+start_kwok() { # <run dir> <kwok port>
+  cp "$STAGES" "$1/kwok-stages.yaml"
+  # 8>&-: the daemons must not inherit (and so keep holding) the lock on $KUBE_RUN_DIR.lock.
+  setsid "$1/bin/kwok" \
+    --config "$1/kwok-stages.yaml" \
+    --kubeconfig "$1/admin.kubeconfig" \
+    --manage-all-nodes=true \
+    --server-address "127.0.0.1:$2" \
+    --cidr 10.244.0.0/16 --node-ip 127.0.0.1 \
+    >>"$1/logs/kwok.log" 2>&1 </dev/null 8>&- &
+  echo $! > "$1/pids/kwok.pid"
+}
+
 # --- reuse a running cluster -------------------------------------------------------------------
 mkdir -p "$(dirname "$KUBE_RUN_DIR")"
 exec 8>"$KUBE_RUN_DIR.lock"
 flock -w 900 8 || { echo "kube: another up.sh/down.sh holds $KUBE_RUN_DIR.lock" >&2; exit 1; }
 if [[ -f "$KUBE_RUN_DIR/ready" ]]; then
   if all_alive && healthy; then
+    if ! cmp -s "$STAGES" "$KUBE_RUN_DIR/kwok-stages.yaml"; then
+      echo "kube: kwok stages changed (scripts/kube/kwok-stages.yaml); restarting kwok only"
+      pid="$(cat "$KUBE_RUN_DIR/pids/kwok.pid")"
+      kill -TERM "$pid" 2>/dev/null || true
+      for ((n = 0; n < 100; n++)); do pid_running "$pid" || break; sleep 0.1; done
+      kill -KILL "$pid" 2>/dev/null || true
+      start_kwok "$KUBE_RUN_DIR" "$(free_ports 1)"
+      sleep 1
+      kube_pid_alive kwok || { echo "kube: kwok did not restart (see $KUBE_RUN_DIR/logs/kwok.log)" >&2; exit 1; }
+    fi
     echo "kube: a control plane is already running in $KUBE_RUN_DIR (apiserver $(cat "$KUBE_RUN_DIR/server")); reusing it"
     print_result
     exit 0
@@ -62,14 +98,7 @@ failed() {
 trap 'failed "interrupted"' INT TERM
 
 # --- free loopback ports -------------------------------------------------------------------------
-read -r P_ETCD P_PEER P_API P_KCM P_SCHED P_KWOK < <(python3 - <<'PY'
-import socket
-socks = []
-for _ in range(6):
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); socks.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-PY
-)
+read -r P_ETCD P_PEER P_API P_KCM P_SCHED P_KWOK < <(free_ports 6)
 
 # --- certificates (openssl) ------------------------------------------------------------------------
 P="$R/pki"
@@ -195,11 +224,7 @@ start kube-scheduler \
   --leader-elect=false --profiling=false
 
 # --- kwok (fake kubelets) --------------------------------------------------------------------------------
-start kwok \
-  --kubeconfig "$R/admin.kubeconfig" \
-  --manage-all-nodes=true \
-  --server-address "127.0.0.1:$P_KWOK" \
-  --cidr 10.244.0.0/16 --node-ip 127.0.0.1
+start_kwok "$R" "$P_KWOK"
 
 # --- fake nodes ------------------------------------------------------------------------------------------
 for ((i = 0; i < KUBE_NODES; i++)); do
