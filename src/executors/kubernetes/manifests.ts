@@ -156,6 +156,50 @@ export function restrictedPodSpec(opts: {
   return spec;
 }
 
+const RESTRICTED_VOLUME_TYPES = new Set([
+  'configMap',
+  'csi',
+  'downwardAPI',
+  'emptyDir',
+  'ephemeral',
+  'persistentVolumeClaim',
+  'projected',
+  'secret',
+]);
+
+/**
+ * What in a pod spec would fail Pod Security "restricted" (latest), plus our own rule of a
+ * read-only root filesystem; empty when it passes. A self-check for tests and before creating.
+ */
+export function podSecurityViolations(pod: V1PodSpec): string[] {
+  const problems: string[] = [];
+  const podContext = pod.securityContext ?? {};
+  if (pod.hostNetwork || pod.hostPID || pod.hostIPC) problems.push('host namespaces');
+  for (const volume of pod.volumes ?? []) {
+    const types = Object.keys(volume).filter((key) => key !== 'name');
+    if (!types.every((type) => RESTRICTED_VOLUME_TYPES.has(type))) {
+      problems.push(`volume ${volume.name}: ${types.join(',')}`);
+    }
+  }
+  if (podContext.runAsUser === 0) problems.push('pod: runAsUser 0');
+  for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
+    const context = c.securityContext ?? {};
+    if (context.privileged) problems.push(`${c.name}: privileged`);
+    if (context.allowPrivilegeEscalation !== false) problems.push(`${c.name}: allowPrivilegeEscalation`);
+    if (!(context.capabilities?.drop ?? []).includes('ALL'))
+      problems.push(`${c.name}: capabilities.drop ALL`);
+    const added = (context.capabilities?.add ?? []).filter((cap) => cap !== 'NET_BIND_SERVICE');
+    if (added.length > 0) problems.push(`${c.name}: capabilities.add ${added.join(',')}`);
+    if ((context.runAsNonRoot ?? podContext.runAsNonRoot) !== true) problems.push(`${c.name}: runAsNonRoot`);
+    if (context.runAsUser === 0) problems.push(`${c.name}: runAsUser 0`);
+    const seccomp = (context.seccompProfile ?? podContext.seccompProfile)?.type;
+    if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') problems.push(`${c.name}: seccompProfile`);
+    if ((c.ports ?? []).some((port) => port.hostPort)) problems.push(`${c.name}: hostPort`);
+    if (context.readOnlyRootFilesystem !== true) problems.push(`${c.name}: readOnlyRootFilesystem`);
+  }
+  return problems;
+}
+
 /**
  * Rules in order (the first match wins): a pod evicted by a drain, preemption or API-initiated
  * eviction does not count against backoffLimit, whatever its exit code; then the listed exit
