@@ -210,6 +210,7 @@ async function connectedRunner(env: NodeJS.ProcessEnv): Promise<number> {
     runId,
     token,
     partition: { index, count },
+    phase: env.BENCHPILOT_PHASE,
     onControl: (action) => {
       if (applier) applier.offer(action);
       else console.error(`runner: control ${JSON.stringify(action)} arrived before the run started; ignored`);

@@ -76,6 +76,11 @@ export const ERROR_CODES = {
     category: 'state',
     title: 'The state store (the SQLite file or PostgreSQL) cannot be opened or used',
   },
+  BP_KUBE_FORBIDDEN: {
+    category: 'state',
+    title: "The control plane's ServiceAccount may not do what the Kubernetes executor needs",
+  },
+  BP_KUBE_API: { category: 'state', title: 'The Kubernetes API refused or failed a request of the executor' },
   BP_INTERNAL: { category: 'internal', title: 'An unexpected internal error (a bug: please report it)' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 

@@ -27,6 +27,8 @@ export const helloSchema = z.object({
   runId: z.string().min(1).max(128),
   partition: z.object({ index: z.number().int().min(0), count: z.number().int().min(1).max(1000) }),
   token: z.string().min(16).max(512),
+  /** The phase this runner runs (setup chains run one Job per phase); absent = the run's only step. */
+  phase: z.string().min(1).max(200).optional(),
   /** The next seq the control plane has not acknowledged (0 on the first dial). */
   resumeFrom: z.number().int().min(0),
 });

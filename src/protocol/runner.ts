@@ -20,6 +20,10 @@ export const RUNNER_PROTOCOL_VERSION = 1;
 export const runSpecSchema = z.object({
   v: z.literal(1),
   runId: z.string().min(1),
+  /** The target's name (labels and logs only; the connection comes in `sets`). */
+  target: z.string().optional(),
+  /** `setup` runs a target's setup phases, `benchmark` its last phase (executors label Jobs with it). */
+  kind: z.enum(['setup', 'benchmark']).optional(),
   /** Absolute path of the workload file the runner loads (a relative one is taken from the run directory). */
   workloadFile: z.string().min(1),
   /** `path=value` overrides (target connection, etc.). */

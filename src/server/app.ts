@@ -18,7 +18,9 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
 import { httpStatusFor, isBenchpilotError } from '../protocol/errors.js';
+import { RUNNER_LINK_PATH } from '../protocol/runner-link.js';
 import { authenticate, type Principal, requireOperator } from './auth.js';
 import type { Catalog } from './catalog.js';
 import type { EventHub } from './hub.js';
@@ -43,6 +45,8 @@ export interface AppDeps {
   readonly logger: Logger;
   /** True once state is open and executors are up (for /readyz). */
   readonly ready: () => boolean;
+  /** Runner pods' link (/api/v1/runner) when the executor has one (kubernetes). */
+  readonly acceptRunner?: ((socket: WebSocket, remote: string) => void) | undefined;
 }
 
 declare module 'fastify' {
@@ -119,6 +123,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Auth for the API: every /api/v1 route needs a token; changes need an operator token.
   app.addHook('preHandler', async (request) => {
     if (!request.url.startsWith('/api/v1/')) return;
+    // Runner pods authenticate inside the link with their run's token (docs/runner-protocol.md).
+    if (request.routeOptions.url === RUNNER_LINK_PATH) return;
     const presented = request.headers.authorization ?? accessTokenOf(request);
     request.principal = await authenticate(deps.store, presented);
     const mutating = request.method !== 'GET' && request.method !== 'HEAD';
@@ -144,6 +150,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerSetupRoutes(app, deps);
   registerRunRoutes(app, deps);
   registerResultRoutes(app, deps);
+  const acceptRunner = deps.acceptRunner;
+  if (acceptRunner) {
+    app.get(RUNNER_LINK_PATH, { websocket: true, schema: { hide: true } }, (socket, request) =>
+      acceptRunner(socket, request.ip),
+    );
+  }
   registerEventsRoute(app, deps);
 
   if (existsSync(WEB_DIR)) {

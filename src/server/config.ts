@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import type { KubernetesExecutorConfig } from '../executors/kubernetes/kubernetes-executor.js';
 import { BenchpilotError } from '../protocol/errors.js';
 import { redactUrl } from './state/index.js';
 
@@ -23,7 +24,13 @@ export interface ServerConfig {
   /** Extra directories of workload files. */
   readonly workloadDirs: readonly string[];
   readonly logLevel: string;
+  /** Where runners run: child processes here (`local`) or Jobs (`kubernetes`). */
+  readonly executor: ExecutorConfig;
 }
+
+export type ExecutorConfig =
+  | { readonly kind: 'local' }
+  | { readonly kind: 'kubernetes'; readonly kubernetes: KubernetesExecutorConfig };
 
 export interface ConfiguredTarget {
   readonly name: string;
@@ -76,7 +83,42 @@ const fileSchema = z.strictObject({
     .partialRecord(z.enum(Object.keys(TARGET_DRIVERS) as [string, ...string[]]), targetEntry)
     .default({}),
   workloads: z.strictObject({ dirs: z.array(z.string()).default([]) }).optional(),
+  executor: z
+    .strictObject({
+      kind: z.enum(['local', 'kubernetes']).default('local'),
+      kubernetes: z
+        .strictObject({
+          namespace: z.string().min(1).optional(),
+          release: z.string().min(1).optional(),
+          image: z.string().min(1).optional(),
+          imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).optional(),
+          runnerUrl: z.string().url().optional(),
+          kubeconfig: z.string().optional(),
+          resources: z
+            .strictObject({
+              requests: z.record(z.string(), z.string()).optional(),
+              limits: z.record(z.string(), z.string()).optional(),
+            })
+            .optional(),
+          backoffLimit: z.number().int().min(0).optional(),
+          setupDeadlineSeconds: z.number().int().positive().nullable().optional(),
+          ttlSecondsAfterFinished: z.number().int().min(0).nullable().optional(),
+          openshift: z.boolean().optional(),
+          orphanJobs: z.enum(['report', 'delete']).optional(),
+        })
+        .default({}),
+    })
+    .optional(),
 });
+
+/** Defaults of the Kubernetes executor (docs/kubernetes.md). */
+export const KUBERNETES_DEFAULTS = {
+  image: 'ghcr.io/benchpilot/benchpilot:0.1.0',
+  resources: { requests: { cpu: '500m', memory: '256Mi' }, limits: { memory: '1Gi' } },
+  backoffLimit: 0,
+  setupDeadlineSeconds: 6 * 3600,
+  ttlSecondsAfterFinished: 7 * 24 * 3600,
+} as const;
 
 export interface ServeFlags {
   host?: string;
@@ -133,6 +175,48 @@ export async function loadServerConfig(
     targets,
     workloadDirs: (file.workloads?.dirs ?? []).map((d) => resolve(d)),
     logLevel: env.BENCHPILOT_LOG_LEVEL ?? DEFAULTS.logLevel,
+    executor: executorConfig(file.executor, env),
+  };
+}
+
+function executorConfig(
+  entry: z.output<typeof fileSchema>['executor'],
+  env: NodeJS.ProcessEnv,
+): ExecutorConfig {
+  const kind = env.BENCHPILOT_EXECUTOR ?? entry?.kind ?? 'local';
+  if (kind === 'local') return { kind: 'local' };
+  if (kind !== 'kubernetes')
+    throw new BenchpilotError('BP_USAGE', `executor ${kind} is not known: use local or kubernetes`);
+  const k = entry?.kubernetes ?? {};
+  const runnerUrl = env.BENCHPILOT_RUNNER_URL ?? k.runnerUrl;
+  if (!runnerUrl) {
+    throw new BenchpilotError(
+      'BP_USAGE',
+      'executor.kubernetes.runnerUrl is required: the URL runner pods dial, e.g. ws://benchpilot.<namespace>.svc:8080/api/v1/runner',
+    );
+  }
+  return {
+    kind: 'kubernetes',
+    kubernetes: {
+      namespace: env.BENCHPILOT_NAMESPACE ?? k.namespace,
+      release: k.release,
+      image: env.BENCHPILOT_RUNNER_IMAGE ?? k.image ?? KUBERNETES_DEFAULTS.image,
+      imagePullPolicy: k.imagePullPolicy,
+      runnerUrl,
+      kubeconfig: k.kubeconfig,
+      resources: k.resources ?? KUBERNETES_DEFAULTS.resources,
+      backoffLimit: k.backoffLimit ?? KUBERNETES_DEFAULTS.backoffLimit,
+      setupDeadlineSeconds:
+        k.setupDeadlineSeconds === undefined
+          ? KUBERNETES_DEFAULTS.setupDeadlineSeconds
+          : k.setupDeadlineSeconds,
+      ttlSecondsAfterFinished:
+        k.ttlSecondsAfterFinished === undefined
+          ? KUBERNETES_DEFAULTS.ttlSecondsAfterFinished
+          : k.ttlSecondsAfterFinished,
+      openshift: k.openshift ?? false,
+      orphanJobs: k.orphanJobs ?? 'delete',
+    },
   };
 }
 
@@ -146,5 +230,14 @@ export function describeConfig(config: ServerConfig): Record<string, unknown> {
     demo: config.demo,
     autoSetup: config.autoSetup,
     targets: config.targets.map((t) => `${t.name}${t.enabled ? '' : ' (disabled)'}`),
+    executor:
+      config.executor.kind === 'local'
+        ? 'local'
+        : {
+            kind: 'kubernetes',
+            namespace: config.executor.kubernetes.namespace ?? '(from the environment)',
+            image: config.executor.kubernetes.image,
+            runnerUrl: config.executor.kubernetes.runnerUrl,
+          },
   };
 }

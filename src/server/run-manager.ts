@@ -87,6 +87,8 @@ export class RunManager {
     const spec: RunSpec = {
       v: 1,
       runId: newRunId(),
+      target: target.name,
+      kind: 'benchmark',
       workloadFile: workload.file,
       sets: connectionSets(target),
       overrides: {
@@ -192,6 +194,8 @@ export class RunManager {
     const spec: RunSpec = {
       v: 1,
       runId: newRunId(),
+      target: target.name,
+      kind: 'setup',
       workloadFile: workload.file,
       sets: connectionSets(target),
       overrides: {},
@@ -325,6 +329,7 @@ export class RunManager {
   // ---------- internals ----------
 
   async #launch(record: RunRecord, spec: RunSpec, setupId: string | null): Promise<Run> {
+    record.executor = this.#executor.name;
     await this.#store.putRun(record);
     this.#hub.publish('runs', { type: 'run', run: publicRun(record) });
     const active = this.#track(record, setupId);

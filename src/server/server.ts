@@ -6,6 +6,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../embedded/pglite.js';
+import type { Executor } from '../executors/executor.js';
+import { KubernetesExecutor } from '../executors/kubernetes/kubernetes-executor.js';
 import { LocalExecutor } from '../executors/local/local-executor.js';
 import { type App, buildApp } from './app.js';
 import { createToken } from './auth.js';
@@ -48,7 +50,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     initialToken = (await createToken(store, 'initial-operator', 'operator')).token;
 
   const hub = new EventHub();
-  const executor = new LocalExecutor({ runsDir: join(config.dataDir, 'runs') });
+  const kube =
+    config.executor.kind === 'kubernetes' ? new KubernetesExecutor(config.executor.kubernetes) : null;
+  kube?.onWarning((message, fields) => logger.warn(fields ?? {}, message));
+  const executor: Executor = kube ?? new LocalExecutor({ runsDir: join(config.dataDir, 'runs') });
   const catalog = new Catalog(store, config.dataDir, logger);
   await catalog.loadWorkloadDirs(config.workloadDirs);
   for (const target of config.targets) {
@@ -74,6 +79,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const runs = new RunManager({ store, executor, hub, catalog, log: logger });
   const reattached = await runs.reattachAll();
   if (reattached > 0) logger.info({ reattached }, 're-attached to runs that kept going');
+  if (kube) {
+    const known = new Set((await store.listRuns({ limit: 1_000_000 })).map((r) => r.id));
+    await kube
+      .sweepOrphans(known)
+      .catch((err) => logger.warn({ err: (err as Error).message }, 'could not look for orphaned Jobs'));
+  }
   let ready = false;
   const app = await buildApp({
     store,
@@ -83,6 +94,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     metrics: createMetrics(store, hub),
     logger,
     ready: () => ready,
+    acceptRunner: kube ? (socket, remote) => kube.acceptRunner(socket, remote) : undefined,
   });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
@@ -117,6 +129,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       ready = false;
       await app.close();
       await runs.detachAll();
+      kube?.close();
       await demo?.close();
       await store.close();
     },

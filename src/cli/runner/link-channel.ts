@@ -22,6 +22,7 @@ export interface LinkOptions {
   runId: string;
   token: string;
   partition: { index: number; count: number };
+  phase?: string | undefined;
   /** Control actions as they arrive. */
   onControl: (action: ControlAction) => void;
   /** Unacknowledged frames kept while disconnected; beyond it the oldest snapshots go first. */
@@ -132,6 +133,7 @@ export class RunnerLink implements EventOutlet {
         runId: this.#options.runId,
         partition: this.#options.partition,
         token: this.#options.token,
+        ...(this.#options.phase ? { phase: this.#options.phase } : {}),
         resumeFrom: this.#acked + 1,
       };
       socket.send(JSON.stringify(hello));

@@ -1,0 +1,564 @@
+/**
+ * The Kubernetes executor: every run is a Job (one per setup phase, chained; one Indexed Job of N
+ * pods for a benchmark) in the control plane's namespace. Runner pods dial back over the runner
+ * link (run-link.ts); Job and pod watches map cluster state to run state and say in plain words
+ * why a pod could not run. Same interface as the local executor (executor.ts).
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import {
+  BatchV1Api,
+  CoreV1Api,
+  KubeConfig,
+  type V1Job,
+  type V1Pod,
+  type V1ResourceRequirements,
+  Watch,
+} from '@kubernetes/client-node';
+import type WebSocket from 'ws';
+import { BenchpilotError } from '../../protocol/errors.js';
+import type { ControlAction } from '../../protocol/events.js';
+import type { RunSpec } from '../../protocol/runner.js';
+import type { Executor, ExecutorRecord, RunAttachment, RunSink } from '../executor.js';
+import { completionIndexOf, jobFailure, phaseOf, podEnd, podProblem } from './kube-status.js';
+import { LABEL, runnerJob, runnerSecret, runnerSecretName, runSelector } from './manifests.js';
+import { hashToken, RunLink, type RunStep } from './run-link.js';
+import { RunnerGateway } from './runner-gateway.js';
+
+export interface KubernetesExecutorConfig {
+  /** Namespace of the Jobs; default: the pod's own namespace in a cluster, else the kubeconfig's, else `default`. */
+  namespace?: string | undefined;
+  /** Helm release name (the `app.kubernetes.io/instance` label); default `benchpilot`. */
+  release?: string | undefined;
+  /** Runner image (the benchpilot image; its entrypoint is `benchpilot`). */
+  image: string;
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never' | undefined;
+  /** The WebSocket URL runner pods dial: the control plane's Service, path /api/v1/runner. */
+  runnerUrl: string;
+  /** Kubeconfig file; default: in-cluster config inside a pod, else $KUBECONFIG / ~/.kube/config. */
+  kubeconfig?: string | undefined;
+  resources?: V1ResourceRequirements | undefined;
+  backoffLimit?: number | undefined;
+  /** activeDeadlineSeconds of each setup phase's Job; null = none. */
+  setupDeadlineSeconds?: number | null | undefined;
+  ttlSecondsAfterFinished?: number | null | undefined;
+  openshift?: boolean | undefined;
+  /** Jobs of runs this control plane does not know: `report` them, or `delete` them too. */
+  orphanJobs?: 'report' | 'delete' | undefined;
+}
+
+interface Tracked {
+  link: RunLink;
+  sink: RunSink;
+  namespace: string;
+  logs: string[];
+  reported: Set<string>;
+  ended: Set<string>;
+  cursor: number;
+}
+
+const LOG_RING = 2000;
+const IN_CLUSTER_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+const RESYNC_DELAY_MS = 1000;
+
+export class KubernetesExecutor implements Executor {
+  readonly name = 'kubernetes';
+  readonly gateway = new RunnerGateway();
+  readonly #config: KubernetesExecutorConfig;
+  readonly #kc: KubeConfig;
+  readonly #batch: BatchV1Api;
+  readonly #core: CoreV1Api;
+  readonly #runs = new Map<string, Tracked>();
+  readonly #finishedLogs = new Map<string, string[]>();
+  #namespace: string | null = null;
+  #watching: AbortController[] = [];
+  #watchStarted = false;
+  #stopped = false;
+  #warn: (message: string, fields?: Record<string, unknown>) => void = () => undefined;
+
+  constructor(config: KubernetesExecutorConfig, kubeConfig?: KubeConfig) {
+    this.#config = config;
+    this.#kc = kubeConfig ?? loadKubeConfig(config.kubeconfig);
+    this.#batch = this.#kc.makeApiClient(BatchV1Api);
+    this.#core = this.#kc.makeApiClient(CoreV1Api);
+    this.gateway.onWarning((message, fields) => this.#warn(message, fields));
+  }
+
+  onWarning(log: (message: string, fields?: Record<string, unknown>) => void): void {
+    this.#warn = log;
+  }
+
+  async namespace(): Promise<string> {
+    if (this.#namespace) return this.#namespace;
+    let ns = this.#config.namespace;
+    if (!ns) ns = (await readFile(IN_CLUSTER_NAMESPACE, 'utf8').catch(() => '')).trim();
+    if (!ns) ns = this.#kc.getContextObject(this.#kc.getCurrentContext())?.namespace ?? 'default';
+    this.#namespace = ns;
+    return ns;
+  }
+
+  get release(): string {
+    return this.#config.release ?? 'benchpilot';
+  }
+
+  /** A runner pod dialed in (the server's /api/v1/runner route). */
+  acceptRunner(socket: WebSocket, remote: string): void {
+    this.gateway.accept(socket, remote);
+  }
+
+  async start(spec: RunSpec, sink: RunSink, env: Record<string, string>): Promise<RunAttachment> {
+    const namespace = await this.namespace();
+    const token = randomBytes(32).toString('base64url');
+    const steps = stepsOf(spec);
+    const record: ExecutorRecord = {
+      namespace,
+      tokenHash: hashToken(token),
+      steps: JSON.stringify(steps),
+      spec: JSON.stringify(spec),
+      target: targetOf(spec),
+    };
+    const workload = await readWorkload(spec);
+    await this.#ensureWatches(namespace);
+    const tracked = this.#track(spec.runId, record, spec, workload, steps, 0, sink);
+    try {
+      await this.#core.createNamespacedSecret({
+        namespace,
+        body: runnerSecret({
+          namespace,
+          release: this.release,
+          runId: spec.runId,
+          token,
+          env,
+          target: targetOf(spec),
+        }),
+      });
+      await this.#createStepJob(spec.runId, record, 0, Object.keys(env));
+    } catch (err) {
+      this.#untrack(spec.runId);
+      await this.#deleteRunObjects(namespace, spec.runId).catch(() => undefined);
+      throw kubeError(err, `creating the Job of run ${spec.runId} in namespace ${namespace}`);
+    }
+    return this.#attachment(spec.runId, record, tracked);
+  }
+
+  async reattach(
+    runId: string,
+    record: ExecutorRecord,
+    _cursor: number,
+    sink: RunSink,
+  ): Promise<RunAttachment | null> {
+    const namespace = String(record.namespace);
+    const spec = JSON.parse(String(record.spec)) as RunSpec;
+    const steps = JSON.parse(String(record.steps)) as RunStep[];
+    const jobs = await this.#batch
+      .listNamespacedJob({ namespace, labelSelector: runSelector(this.release, runId) })
+      .catch((err: unknown) => {
+        throw kubeError(err, `listing the Jobs of run ${runId}`);
+      });
+    if (jobs.items.length === 0) {
+      sink.exited(null, `its Jobs are gone (deleted while the control plane was away)`);
+      return null;
+    }
+    // The latest step that has a Job is where the run is.
+    const phases = new Set(jobs.items.map((j) => jobPhase(j)));
+    let stepIndex = 0;
+    steps.forEach((step, i) => {
+      if (phases.has(step.phase)) stepIndex = i;
+    });
+    const workload = await readWorkload(spec);
+    await this.#ensureWatches(namespace);
+    const tracked = this.#track(runId, record, spec, workload, steps, stepIndex, sink);
+    // Pods that ended while nobody watched: their end stands for their runner's exit.
+    const pods = await this.#core.listNamespacedPod({
+      namespace,
+      labelSelector: runSelector(this.release, runId),
+    });
+    for (const pod of pods.items) this.#onPod('ADDED', pod);
+    return this.#attachment(runId, record, tracked);
+  }
+
+  async control(runId: string, _record: ExecutorRecord, action: ControlAction): Promise<void> {
+    const tracked = this.#runs.get(runId);
+    if (!tracked) throw new BenchpilotError('BP_CONFLICT', `run ${runId} has no live runner pods to control`);
+    tracked.link.control(action);
+  }
+
+  async tailLogs(runId: string, record: ExecutorRecord, lines: number): Promise<string[]> {
+    const fromPods = await this.#podLogs(String(record.namespace), runId, lines).catch(() => []);
+    if (fromPods.length > 0) return fromPods;
+    const ring = this.#runs.get(runId)?.logs ?? this.#finishedLogs.get(runId) ?? [];
+    return ring.slice(-lines);
+  }
+
+  async kill(runId: string, record: ExecutorRecord): Promise<void> {
+    await this.#deleteRunObjects(String(record.namespace), runId);
+    this.#runs.get(runId)?.link.endAll('killed: its Jobs were deleted after it did not stop in time');
+  }
+
+  async remove(runId: string, record: ExecutorRecord): Promise<void> {
+    await this.#deleteRunObjects(String(record.namespace), runId);
+    this.#finishedLogs.delete(runId);
+  }
+
+  /**
+   * Jobs that no known run owns (left by a control plane that lost its state, or a deleted run):
+   * reported, and deleted when `orphanJobs` is `delete`. Returns their run ids.
+   */
+  async sweepOrphans(known: ReadonlySet<string>): Promise<string[]> {
+    const namespace = await this.namespace();
+    const jobs = await this.#batch.listNamespacedJob({
+      namespace,
+      labelSelector: `${LABEL.instance}=${this.release},${LABEL.managedBy}=benchpilot`,
+    });
+    const orphans = [
+      ...new Set(
+        jobs.items.map((j) => j.metadata?.labels?.[LABEL.run] ?? '').filter((id) => id && !known.has(id)),
+      ),
+    ];
+    for (const runId of orphans) {
+      const remove = (this.#config.orphanJobs ?? 'delete') === 'delete';
+      this.#warn(`Jobs of unknown run ${runId} found${remove ? '; deleting them' : ''}`, {
+        runId,
+        namespace,
+      });
+      if (remove) await this.#deleteRunObjects(namespace, runId);
+    }
+    return orphans;
+  }
+
+  /** Stops the watches (server shutdown); runner pods keep running and redial later. */
+  close(): void {
+    this.#stopped = true;
+    for (const controller of this.#watching) controller.abort();
+    this.#watching = [];
+    for (const tracked of this.#runs.values()) tracked.link.close();
+    this.#runs.clear();
+  }
+
+  // ---------- runs ----------
+
+  #track(
+    runId: string,
+    record: ExecutorRecord,
+    spec: RunSpec,
+    workload: { fileName: string; text: string },
+    steps: RunStep[],
+    stepIndex: number,
+    sink: RunSink,
+  ): Tracked {
+    const namespace = String(record.namespace);
+    const tracked: Tracked = {
+      namespace,
+      sink,
+      logs: [],
+      reported: new Set(),
+      ended: new Set(),
+      cursor: 0,
+      link: new RunLink({
+        runId,
+        tokenHash: String(record.tokenHash),
+        spec,
+        workload,
+        steps,
+        stepIndex,
+        out: {
+          event: (event) => sink.event(event, ++tracked.cursor),
+          logs: (lines) => this.#log(tracked, lines),
+          exited: (exit, reason) => {
+            const stopped = tracked.link.stopRequested;
+            this.#untrack(runId);
+            // A stopped run leaves nothing behind; a finished one keeps its Jobs (and pod logs)
+            // until ttlSecondsAfterFinished.
+            if (stopped) void this.#deleteRunObjects(namespace, runId).catch(() => undefined);
+            // The runner Secret holds the link token and credentials: gone once the run is over.
+            void this.#core
+              .deleteNamespacedSecret({ name: runnerSecretName(runId), namespace })
+              .catch(() => undefined);
+            sink.exited(exit, reason);
+          },
+          startStep: (index) => this.#createStepJob(runId, record, index, null),
+        },
+      }),
+    };
+    this.#runs.set(runId, tracked);
+    this.gateway.register(tracked.link);
+    return tracked;
+  }
+
+  #untrack(runId: string): void {
+    const tracked = this.#runs.get(runId);
+    if (!tracked) return;
+    this.#runs.delete(runId);
+    this.gateway.unregister(runId);
+    tracked.link.close();
+    this.#finishedLogs.set(runId, tracked.logs);
+    if (this.#finishedLogs.size > 100) this.#finishedLogs.delete(this.#finishedLogs.keys().next().value!);
+  }
+
+  #attachment(runId: string, record: ExecutorRecord, tracked: Tracked): RunAttachment {
+    return {
+      record,
+      detach: () => {
+        if (this.#runs.get(runId) !== tracked) return;
+        this.#runs.delete(runId);
+        this.gateway.unregister(runId);
+        tracked.link.close();
+      },
+    };
+  }
+
+  async #createStepJob(
+    runId: string,
+    record: ExecutorRecord,
+    index: number,
+    envKeys: string[] | null,
+  ): Promise<void> {
+    const namespace = String(record.namespace);
+    const steps = JSON.parse(String(record.steps)) as RunStep[];
+    const step = steps[index]!;
+    let keys = envKeys;
+    if (keys === null) {
+      const secret = await this.#core.readNamespacedSecret({ name: runnerSecretName(runId), namespace });
+      keys = Object.keys(secret.data ?? {}).filter((k) => k !== 'BENCHPILOT_RUNNER_TOKEN');
+    }
+    const kind =
+      (JSON.parse(String(record.spec)) as RunSpec).kind ?? (steps.length > 1 ? 'setup' : 'benchmark');
+    const job = runnerJob({
+      namespace,
+      release: this.release,
+      runId,
+      phase: step.phase,
+      target: String(record.target ?? ''),
+      kind,
+      image: this.#config.image,
+      ...(this.#config.imagePullPolicy ? { imagePullPolicy: this.#config.imagePullPolicy } : {}),
+      parallelism: step.pods,
+      controlPlaneUrl: this.#config.runnerUrl,
+      secretName: runnerSecretName(runId),
+      secretEnvKeys: keys,
+      resources: this.#config.resources ?? {},
+      backoffLimit: this.#config.backoffLimit ?? 0,
+      activeDeadlineSeconds: this.#config.setupDeadlineSeconds ?? null,
+      ttlSecondsAfterFinished: this.#config.ttlSecondsAfterFinished ?? null,
+      openshift: this.#config.openshift ?? false,
+    });
+    await this.#batch.createNamespacedJob({ namespace, body: job }).catch((err: unknown) => {
+      throw kubeError(err, `creating Job ${job.metadata?.name} in namespace ${namespace}`);
+    });
+    const tracked = this.#runs.get(runId);
+    if (tracked)
+      this.#log(tracked, [
+        `Job ${job.metadata?.name} created for phase ${step.phase} (${step.pods} pod${step.pods > 1 ? 's' : ''})`,
+      ]);
+  }
+
+  /**
+   * Deletes a run's Jobs (Background propagation: their pods go too), its Secret and ConfigMaps.
+   * One by one (list + delete) rather than deletecollection: the Role stays smaller.
+   */
+  async #deleteRunObjects(namespace: string, runId: string): Promise<void> {
+    const labelSelector = runSelector(this.release, runId);
+    const jobs = await this.#batch.listNamespacedJob({ namespace, labelSelector }).catch((err: unknown) => {
+      throw kubeError(err, `listing the Jobs of run ${runId}`);
+    });
+    for (const job of jobs.items) {
+      await this.#batch
+        .deleteNamespacedJob({ name: job.metadata!.name!, namespace, propagationPolicy: 'Background' })
+        .catch((err: unknown) => {
+          if ((err as { code?: number }).code !== 404)
+            throw kubeError(err, `deleting Job ${job.metadata!.name}`);
+        });
+    }
+    const secrets = await this.#core
+      .listNamespacedSecret({ namespace, labelSelector })
+      .catch(() => ({ items: [] }));
+    for (const secret of secrets.items)
+      await this.#core
+        .deleteNamespacedSecret({ name: secret.metadata!.name!, namespace })
+        .catch(() => undefined);
+    const maps = await this.#core
+      .listNamespacedConfigMap({ namespace, labelSelector })
+      .catch(() => ({ items: [] }));
+    for (const map of maps.items)
+      await this.#core
+        .deleteNamespacedConfigMap({ name: map.metadata!.name!, namespace })
+        .catch(() => undefined);
+  }
+
+  #log(tracked: Tracked, lines: string[]): void {
+    tracked.logs.push(...lines);
+    if (tracked.logs.length > LOG_RING) tracked.logs.splice(0, tracked.logs.length - LOG_RING);
+    tracked.sink.logs(lines);
+  }
+
+  async #podLogs(namespace: string, runId: string, lines: number): Promise<string[]> {
+    const pods = await this.#core.listNamespacedPod({
+      namespace,
+      labelSelector: runSelector(this.release, runId),
+    });
+    const out: string[] = [];
+    for (const pod of pods.items) {
+      const text = await this.#core.readNamespacedPodLog({
+        name: pod.metadata!.name!,
+        namespace,
+        container: 'runner',
+        tailLines: lines,
+      });
+      const podLines = String(text)
+        .split('\n')
+        .filter((l) => l !== '');
+      out.push(...(pods.items.length > 1 ? podLines.map((l) => `[${pod.metadata!.name}] ${l}`) : podLines));
+    }
+    return out.slice(-lines);
+  }
+
+  // ---------- watches ----------
+
+  async #ensureWatches(namespace: string): Promise<void> {
+    if (this.#watchStarted) return;
+    this.#watchStarted = true;
+    const selector = `${LABEL.instance}=${this.release},${LABEL.managedBy}=benchpilot`;
+    this.#watchLoop(`/api/v1/namespaces/${namespace}/pods`, selector, (type, obj) =>
+      this.#onPod(type, obj as V1Pod),
+    );
+    this.#watchLoop(`/apis/batch/v1/namespaces/${namespace}/jobs`, selector, (type, obj) =>
+      this.#onJob(type, obj as V1Job),
+    );
+  }
+
+  /** Watch with reconnect: when a watch ends (timeout, error, 410 Gone) it starts again after a resync list. */
+  #watchLoop(path: string, labelSelector: string, handle: (type: string, obj: unknown) => void): void {
+    const run = async (): Promise<void> => {
+      if (this.#stopped) return;
+      let resourceVersion: string | undefined;
+      try {
+        const list = path.endsWith('/pods')
+          ? await this.#core.listNamespacedPod({ namespace: path.split('/')[4]!, labelSelector })
+          : await this.#batch.listNamespacedJob({ namespace: path.split('/')[5]!, labelSelector });
+        for (const item of list.items) handle('ADDED', item);
+        resourceVersion = list.metadata?.resourceVersion;
+      } catch (err) {
+        this.#warn(`list ${path} failed; retrying`, { err: (err as Error).message });
+        setTimeout(() => void run(), RESYNC_DELAY_MS * 5).unref();
+        return;
+      }
+      const watch = new Watch(this.#kc);
+      try {
+        const controller = await watch.watch(
+          path,
+          { labelSelector, resourceVersion, allowWatchBookmarks: true },
+          (type, obj) => {
+            if (type !== 'BOOKMARK') handle(type, obj);
+          },
+          () => {
+            this.#watching = this.#watching.filter((c) => c !== controller);
+            if (!this.#stopped) setTimeout(() => void run(), RESYNC_DELAY_MS).unref();
+          },
+        );
+        this.#watching.push(controller);
+      } catch (err) {
+        this.#warn(`watch ${path} failed; retrying`, { err: (err as Error).message });
+        setTimeout(() => void run(), RESYNC_DELAY_MS * 5).unref();
+      }
+    };
+    void run();
+  }
+
+  #onPod(type: string, pod: V1Pod): void {
+    const runId = pod.metadata?.labels?.[LABEL.run];
+    const tracked = runId ? this.#runs.get(runId) : undefined;
+    if (!tracked) return;
+    const name = pod.metadata?.name ?? '';
+    const phase = phaseOf(pod) ?? tracked.link.currentStep.phase;
+    const index = completionIndexOf(pod);
+    const problem = podProblem(pod);
+    if (problem && !tracked.reported.has(problem)) {
+      tracked.reported.add(problem);
+      this.#log(tracked, [problem]);
+    }
+    if (tracked.ended.has(name)) return;
+    if (type === 'DELETED') {
+      tracked.ended.add(name);
+      tracked.link.podEnded(phase, index, null, `pod ${name} was deleted before its runner reported an exit`);
+      return;
+    }
+    const end = podEnd(pod);
+    if (!end) return;
+    tracked.ended.add(name);
+    if (end.exit === null || end.exit.code !== 0) this.#log(tracked, [end.reason]);
+    tracked.link.podEnded(phase, index, end.exit, end.reason);
+  }
+
+  #onJob(type: string, job: V1Job): void {
+    const runId = job.metadata?.labels?.[LABEL.run];
+    const tracked = runId ? this.#runs.get(runId) : undefined;
+    if (!tracked || jobPhase(job) !== tracked.link.currentStep.phase) return;
+    const failure = jobFailure(job);
+    if (failure && !tracked.reported.has(failure)) {
+      tracked.reported.add(failure);
+      this.#log(tracked, [failure]);
+    }
+    if (type === 'DELETED') {
+      const link = tracked.link;
+      setTimeout(() => {
+        if (!link.closed) link.endAll(`Job ${job.metadata?.name} was deleted`);
+      }, 5000).unref();
+    }
+  }
+}
+
+/** One Job per setup phase (in order); a benchmark is one step. */
+export function stepsOf(spec: RunSpec): RunStep[] {
+  const pods = Math.max(1, spec.workers);
+  if (spec.only.length > 1) return spec.only.map((phase) => ({ phase, only: [phase], pods: 1 }));
+  const phase = spec.only[0] ?? spec.overrides.phase ?? 'all';
+  return [{ phase, only: [...spec.only], pods }];
+}
+
+function jobPhase(job: V1Job): string | undefined {
+  return job.spec?.template?.spec?.containers?.[0]?.env?.find((e) => e.name === 'BENCHPILOT_PHASE')?.value;
+}
+
+function targetOf(spec: RunSpec): string {
+  return spec.target ?? '';
+}
+
+async function readWorkload(spec: RunSpec): Promise<{ fileName: string; text: string }> {
+  try {
+    return { fileName: basename(spec.workloadFile), text: await readFile(spec.workloadFile, 'utf8') };
+  } catch (err) {
+    throw new BenchpilotError(
+      'BP_FILE_NOT_FOUND',
+      `workload ${spec.workloadFile}: ${(err as Error).message}`,
+    );
+  }
+}
+
+function loadKubeConfig(file: string | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  if (file) kc.loadFromFile(file);
+  else kc.loadFromDefault();
+  return kc;
+}
+
+/** Kubernetes API errors as typed errors a user can act on (403 names the missing permission). */
+export function kubeError(err: unknown, what: string): BenchpilotError {
+  if (err instanceof BenchpilotError) return err;
+  const e = err as { code?: number; body?: unknown; message?: string };
+  let detail = e.message ?? String(err);
+  try {
+    const body = typeof e.body === 'string' ? JSON.parse(e.body) : e.body;
+    if (body && typeof body === 'object' && 'message' in body)
+      detail = String((body as { message: unknown }).message);
+  } catch {
+    // keep the message
+  }
+  if (e.code === 403) {
+    return new BenchpilotError(
+      'BP_KUBE_FORBIDDEN',
+      `${what}: forbidden: ${detail}. The control plane's ServiceAccount needs the Role of docs/kubernetes.md in this namespace`,
+    );
+  }
+  return new BenchpilotError('BP_KUBE_API', `${what}: ${detail}`);
+}

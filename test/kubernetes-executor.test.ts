@@ -1,0 +1,471 @@
+/**
+ * The Kubernetes executor against a real control plane (scripts/kube/up.sh: kube-apiserver with
+ * RBAC and Pod Security admission, the Job controller, kwok nodes). Runner processes started by a
+ * FakeKubelet stand in for kwok's fake containers and dial the control plane over the runner link,
+ * exactly as runner pods do. The control plane acts with a ServiceAccount token bound to a Role
+ * with exactly RUNNER_RBAC_RULES (what the chart ships), in a namespace that enforces Pod
+ * Security "restricted".
+ */
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  BatchV1Api,
+  CoreV1Api,
+  type KubeConfig,
+  RbacAuthorizationV1Api,
+  type V1Job,
+} from '@kubernetes/client-node';
+import { RUNNER_RBAC_RULES } from '../src/executors/kubernetes/rbac.js';
+import type { Run, SeriesPoint, Setup } from '../src/protocol/api.js';
+import type { RunSummary } from '../src/protocol/summary.js';
+import { loadServerConfig } from '../src/server/config.js';
+import { type RunningServer, startServer } from '../src/server/server.js';
+import { startHttpServer, type TestHttpServer } from './helpers/http-server.js';
+import {
+  createTestNamespace,
+  ensureKube,
+  FakeKubelet,
+  kubeConfig,
+  type TestNamespace,
+  waitFor,
+} from './helpers/kube.js';
+
+const HTTP_WORKLOAD = `
+name: kube-http
+target: { driver: http, url: "http://127.0.0.1:1", connections: 2 }
+phases:
+  - name: warm
+    cycles: 30
+    concurrency: 2
+    ops:
+      get: { path: /warm }
+  - name: fill
+    cycles: 40
+    concurrency: 2
+    ops:
+      get: { path: /fill }
+  - name: main
+    duration: 10s
+    rate: 60
+    ops:
+      get: { path: /main }
+`;
+
+type Json = any;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** A kubeconfig whose user is a ServiceAccount bound to a Role with exactly RUNNER_RBAC_RULES. */
+async function serviceAccountKubeconfig(admin: KubeConfig, namespace: string, file: string): Promise<void> {
+  const core = admin.makeApiClient(CoreV1Api);
+  const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
+  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'benchpilot' } } });
+  await rbac.createNamespacedRole({
+    namespace,
+    body: { metadata: { name: 'benchpilot' }, rules: [...RUNNER_RBAC_RULES] },
+  });
+  await rbac.createNamespacedRoleBinding({
+    namespace,
+    body: {
+      metadata: { name: 'benchpilot' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'benchpilot' },
+      subjects: [{ kind: 'ServiceAccount', name: 'benchpilot', namespace }],
+    },
+  });
+  const request = await core.createNamespacedServiceAccountToken({
+    name: 'benchpilot',
+    namespace,
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+  });
+  const cluster = admin.getCurrentCluster()!;
+  await writeFile(
+    file,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      `- name: test`,
+      '  cluster:',
+      `    server: ${cluster.server}`,
+      `    certificate-authority: ${cluster.caFile}`,
+      'users:',
+      '- name: benchpilot',
+      '  user:',
+      `    token: ${request.status!.token}`,
+      'contexts:',
+      '- name: test',
+      '  context: { cluster: test, user: benchpilot, namespace: ' + namespace + ' }',
+      'current-context: test',
+      '',
+    ].join('\n'),
+  );
+}
+
+describe('Kubernetes executor (real control plane, restricted namespace, least-privilege Role)', () => {
+  let admin: KubeConfig;
+  let ns: TestNamespace;
+  let kubelet: FakeKubelet;
+  let target: TestHttpServer;
+  let dir: string;
+  let port: number;
+  let configFile: string;
+  let server: RunningServer;
+  let api: (method: string, path: string, body?: unknown) => Promise<{ status: number; json: Json }>;
+  let batch: BatchV1Api;
+  let core: CoreV1Api;
+
+  async function start(): Promise<void> {
+    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: '', BENCHPILOT_LOG_LEVEL: 'warn' };
+    delete env.KUBECONFIG;
+    const config = await loadServerConfig(
+      { dataDir: join(dir, 'data'), port, config: configFile, demo: false, autoSetup: false },
+      env,
+    );
+    server = await startServer(config);
+  }
+
+  before(async () => {
+    const kube = await ensureKube();
+    admin = kubeConfig(kube.kubeconfig);
+    batch = admin.makeApiClient(BatchV1Api);
+    core = admin.makeApiClient(CoreV1Api);
+    ns = await createTestNamespace(admin, 'bp-exec', { restricted: true });
+    kubelet = new FakeKubelet(admin, ns.name);
+    await kubelet.start();
+    target = await startHttpServer();
+    dir = await mkdtemp(join(tmpdir(), 'bp-kube-exec-'));
+    port = await freePort();
+    const saKubeconfig = join(dir, 'sa.kubeconfig');
+    await serviceAccountKubeconfig(admin, ns.name, saKubeconfig);
+    const workloads = join(dir, 'workloads');
+    await mkdir(workloads);
+    await writeFile(join(workloads, 'kube-http.yaml'), HTTP_WORKLOAD);
+    configFile = join(dir, 'benchpilot.yaml');
+    await writeFile(
+      configFile,
+      [
+        'targets:',
+        '  http:',
+        '    enabled: true',
+        `    url: ${target.url}`,
+        '    workloads: [kube-http]',
+        'workloads:',
+        `  dirs: [${workloads}]`,
+        'executor:',
+        '  kind: kubernetes',
+        '  kubernetes:',
+        `    namespace: ${ns.name}`,
+        '    release: bp-test',
+        `    kubeconfig: ${saKubeconfig}`,
+        '    image: ghcr.io/benchpilot/benchpilot:test',
+        `    runnerUrl: ws://127.0.0.1:${port}/api/v1/runner`,
+        '    ttlSecondsAfterFinished: null',
+        '    setupDeadlineSeconds: 600',
+        '',
+      ].join('\n'),
+    );
+    await start();
+    const token = server.initialToken!;
+    api = async (method, path, body) => {
+      const res = await fetch(`${server.url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? null : JSON.stringify(body),
+      });
+      const text = await res.text();
+      let json: unknown = text;
+      try {
+        json = JSON.parse(text);
+      } catch {}
+      return { status: res.status, json };
+    };
+  });
+
+  after(async () => {
+    await server?.close();
+    await kubelet?.stop();
+    await target?.close();
+    await ns?.cleanup();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const jobsOf = async (runId: string): Promise<V1Job[]> =>
+    (await batch.listNamespacedJob({ namespace: ns.name, labelSelector: `benchpilot.io/run=${runId}` }))
+      .items;
+
+  test('setup phases run as one Job each, in order, each created after the previous succeeded', async () => {
+    const started = await api('POST', '/api/v1/setups', { target: 'http', workload: 'kube-http' });
+    assert.equal(started.status, 201, JSON.stringify(started.json));
+    const setup = await waitFor(
+      async () => {
+        const s = (await api('GET', `/api/v1/setups/${started.json.id}`)).json as Setup;
+        return s.state === 'succeeded' || s.state === 'failed' ? s : null;
+      },
+      90_000,
+      'the setup to end',
+    );
+    assert.equal(setup.state, 'succeeded', JSON.stringify(setup));
+    assert.deepEqual(
+      setup.phases.map((p) => [p.name, p.state, p.done]),
+      [
+        ['warm', 'succeeded', 30],
+        ['fill', 'succeeded', 40],
+      ],
+    );
+    const jobs = (await jobsOf(setup.runId!)).sort(
+      (a, b) =>
+        Date.parse(String(a.metadata!.creationTimestamp)) - Date.parse(String(b.metadata!.creationTimestamp)),
+    );
+    assert.deepEqual(
+      jobs.map((j) => j.metadata!.labels!['benchpilot.io/phase']),
+      ['warm', 'fill'],
+    );
+    for (const job of jobs) {
+      assert.equal(job.metadata!.labels!['app.kubernetes.io/component'], 'setup');
+      assert.equal(job.spec!.activeDeadlineSeconds, 600);
+      assert.ok(job.metadata!.name!.length <= 63);
+    }
+    const firstDone = jobs[0]!.status!.completionTime;
+    assert.ok(firstDone, 'the first Job completed');
+    assert.ok(
+      Date.parse(String(jobs[1]!.metadata!.creationTimestamp)) >= Date.parse(String(firstDone)) - 1000,
+      'the second Job was created only after the first completed',
+    );
+    // Exactly the setup's operations reached the target, once each.
+    assert.equal(target.requests.filter((r) => r.url === '/warm').length, 30);
+    assert.equal(target.requests.filter((r) => r.url === '/fill').length, 40);
+    // The runner Secret (link token + credentials) is gone once the run is over.
+    await waitFor(
+      async () =>
+        (
+          await core.listNamespacedSecret({
+            namespace: ns.name,
+            labelSelector: `benchpilot.io/run=${setup.runId}`,
+          })
+        ).items.length === 0,
+      10_000,
+      'the runner Secret to be deleted',
+    );
+  });
+
+  test('a failed setup phase stops the chain with its reason', async () => {
+    const created = await api('POST', '/api/v1/targets', {
+      name: 'unreachable-pg',
+      driver: 'postgres',
+      connection: { url: 'postgres://bench@127.0.0.1:1/none' },
+      workloads: ['sql-ecommerce'],
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    const started = await api('POST', '/api/v1/setups', {
+      target: 'unreachable-pg',
+      workload: 'sql-ecommerce',
+    });
+    assert.equal(started.status, 201, JSON.stringify(started.json));
+    const setup = await waitFor(
+      async () => {
+        const s = (await api('GET', `/api/v1/setups/${started.json.id}`)).json as Setup;
+        return s.state === 'failed' || s.state === 'succeeded' ? s : null;
+      },
+      60_000,
+      'the setup to fail',
+    );
+    assert.equal(setup.state, 'failed');
+    assert.match(setup.error ?? '', /BP_TARGET_UNREACHABLE/);
+    assert.equal(setup.phases[0]!.state, 'failed');
+    assert.ok(setup.phases.slice(1).every((p) => p.state === 'pending'));
+    const jobs = await jobsOf(setup.runId!);
+    assert.equal(jobs.length, 1, 'no Job for the phases after the failed one');
+    // The runner's verdict (exit 2) fails the Job at once through the podFailurePolicy.
+    await waitFor(
+      async () => (await jobsOf(setup.runId!))[0]?.status?.conditions?.find((c) => c.type === 'Failed'),
+      30_000,
+      'the Job to be Failed',
+    );
+  });
+
+  test('a benchmark over 3 pods: Indexed Job, merged snapshots, live rate change, stop deletes Job and pods', async () => {
+    const before = target.requests.filter((r) => r.url === '/main').length;
+    const started = await api('POST', '/api/v1/runs', {
+      target: 'http',
+      workload: 'kube-http',
+      rate: 60,
+      parallelism: 3,
+      force: true,
+    });
+    assert.equal(started.status, 201, JSON.stringify(started.json));
+    const runId = started.json.id as string;
+    const [job] = await waitFor(
+      async () => {
+        const jobs = await jobsOf(runId);
+        return jobs.length > 0 ? jobs : null;
+      },
+      20_000,
+      'the Job',
+    );
+    assert.equal(job!.spec!.completionMode, 'Indexed');
+    assert.equal(job!.spec!.completions, 3);
+    assert.equal(job!.spec!.parallelism, 3);
+    assert.equal(job!.metadata!.labels!['app.kubernetes.io/component'], 'runner');
+    assert.equal(job!.metadata!.labels!['benchpilot.io/target'], 'http');
+    const container = job!.spec!.template.spec!.containers[0]!;
+    assert.deepEqual(container.args, ['runner', '--connect']);
+    assert.equal(job!.spec!.template.spec!.securityContext!.runAsNonRoot, true);
+    assert.ok(
+      container.env!.every((e) => e.name !== 'BENCHPILOT_RUNNER_TOKEN' || e.valueFrom?.secretKeyRef),
+      'the token comes from the Secret, never as a value',
+    );
+    // Three runner pods, one per completion index, all connected.
+    const pods = await waitFor(
+      async () => {
+        const list = await core.listNamespacedPod({
+          namespace: ns.name,
+          labelSelector: `benchpilot.io/run=${runId}`,
+        });
+        return list.items.length === 3 ? list.items : null;
+      },
+      30_000,
+      '3 pods',
+    );
+    assert.deepEqual(
+      pods.map((p) => p.metadata!.annotations!['batch.kubernetes.io/job-completion-index']).sort(),
+      ['0', '1', '2'],
+    );
+    // Merged snapshots: the target is the total, the achieved rate is the sum of the three pods.
+    await waitFor(
+      async () => {
+        const run = (await api('GET', `/api/v1/runs/${runId}`)).json as Run;
+        return run.live && run.live.targetRate === 60 && Math.abs(run.live.achievedRate - 60) <= 9;
+      },
+      40_000,
+      'achieved ≈ 60/s over 3 pods',
+    );
+    const patched = await api('PATCH', `/api/v1/runs/${runId}`, { rate: 150 });
+    assert.equal(patched.status, 200, JSON.stringify(patched.json));
+    await waitFor(
+      async () => {
+        const series = (await api('GET', `/api/v1/runs/${runId}/series`)).json as SeriesPoint[];
+        const last = series.slice(-2);
+        return (
+          last.length === 2 && last.every((p) => p.targetRate === 150 && Math.abs(p.achievedRate - 150) <= 15)
+        );
+      },
+      30_000,
+      'achieved ≈ 150/s after the live change',
+    );
+    const stopped = await api('POST', `/api/v1/runs/${runId}/stop`);
+    assert.equal(stopped.status, 200, JSON.stringify(stopped.json));
+    const run = await waitFor(
+      async () => {
+        const r = (await api('GET', `/api/v1/runs/${runId}`)).json as Run;
+        return r.state === 'stopped' || r.state === 'failed' || r.state === 'succeeded' ? r : null;
+      },
+      60_000,
+      'the run to end',
+    );
+    assert.equal(run.state, 'stopped', JSON.stringify(run));
+    const summary = (await api('GET', `/api/v1/runs/${runId}/summary`)).json as RunSummary;
+    assert.equal(summary.partition.count, 3);
+    const main = summary.phases.find((p) => p.name === 'main')!;
+    const sent = target.requests.filter((r) => r.url === '/main').length - before;
+    // Exact merge: every operation of the three pods counted once.
+    assert.equal(main.ops[0]!.count, sent);
+    assert.ok(main.ops[0]!.latency.p99 > 0);
+    await waitFor(
+      async () => {
+        const [jobs, podList] = await Promise.all([
+          jobsOf(runId),
+          core.listNamespacedPod({ namespace: ns.name, labelSelector: `benchpilot.io/run=${runId}` }),
+        ]);
+        return jobs.length === 0 && podList.items.length === 0;
+      },
+      30_000,
+      "the stopped run's Job and pods to be deleted",
+    );
+  });
+
+  test('a control-plane restart re-attaches: the run continues, takes control, and its summary covers both sides', async () => {
+    const before = target.requests.filter((r) => r.url === '/main').length;
+    const started = await api('POST', '/api/v1/runs', {
+      target: 'http',
+      workload: 'kube-http',
+      rate: 40,
+      parallelism: 2,
+      force: true,
+    });
+    assert.equal(started.status, 201, JSON.stringify(started.json));
+    const runId = started.json.id as string;
+    await waitFor(
+      async () => ((await api('GET', `/api/v1/runs/${runId}/series`)).json as SeriesPoint[]).length >= 3,
+      40_000,
+      '3 points before the restart',
+    );
+    const pointsBefore = ((await api('GET', `/api/v1/runs/${runId}/series`)).json as SeriesPoint[]).length;
+    await server.close();
+    await new Promise((r) => setTimeout(r, 2000));
+    await start();
+    await waitFor(
+      async () =>
+        ((await api('GET', `/api/v1/runs/${runId}/series`)).json as SeriesPoint[]).length >= pointsBefore + 3,
+      40_000,
+      'the series to keep growing after the restart',
+    );
+    const patched = await api('PATCH', `/api/v1/runs/${runId}`, { rate: 80 });
+    assert.equal(patched.status, 200, JSON.stringify(patched.json));
+    await waitFor(
+      async () => {
+        const series = (await api('GET', `/api/v1/runs/${runId}/series`)).json as SeriesPoint[];
+        return series.at(-1)?.targetRate === 80;
+      },
+      20_000,
+      'the re-attached run to take the new rate',
+    );
+    await api('POST', `/api/v1/runs/${runId}/stop`);
+    const run = await waitFor(
+      async () => {
+        const r = (await api('GET', `/api/v1/runs/${runId}`)).json as Run;
+        return ['stopped', 'failed', 'succeeded'].includes(r.state) ? r : null;
+      },
+      60_000,
+      'the run to end',
+    );
+    assert.equal(run.state, 'stopped', JSON.stringify(run));
+    const summary = (await api('GET', `/api/v1/runs/${runId}/summary`)).json as RunSummary;
+    const sent = target.requests.filter((r) => r.url === '/main').length - before;
+    assert.equal(summary.phases.find((p) => p.name === 'main')!.ops[0]!.count, sent);
+  });
+
+  test('RBAC: the Role allows nothing outside its namespace', async () => {
+    const other = await createTestNamespace(admin, 'bp-other');
+    try {
+      const sa = kubeConfig(join(dir, 'sa.kubeconfig'));
+      const saBatch = sa.makeApiClient(BatchV1Api);
+      await assert.rejects(
+        saBatch.createNamespacedJob({
+          namespace: other.name,
+          body: {
+            metadata: { name: 'nope' },
+            spec: {
+              template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } },
+            },
+          },
+        }),
+        (err: { code?: number }) => err.code === 403,
+      );
+    } finally {
+      await other.cleanup();
+    }
+  });
+});
