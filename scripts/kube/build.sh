@@ -26,7 +26,14 @@ if have_all; then
   exit 0
 fi
 
-command -v go >/dev/null || { echo "kube: go is required (Go 1.26)" >&2; exit 1; }
+# Go: from PATH, else the usual install locations (a non-login shell may not have them on PATH).
+if ! command -v go >/dev/null; then
+  for d in /usr/local/go/bin "$HOME/go/bin" "$HOME/sdk/go/bin" /usr/lib/go/bin; do
+    if [[ -x "$d/go" ]]; then export PATH="$d:$PATH"; break; fi
+  done
+fi
+command -v go >/dev/null || { echo "kube: go is required (Go 1.26; not on PATH nor in /usr/local/go/bin)" >&2; exit 1; }
+echo "kube: using $(command -v go) ($(go version))"
 mkdir -p "$BIN"
 exec 9>"$CACHE/.build.lock"
 flock -w 3600 9 || { echo "kube: another build holds $CACHE/.build.lock" >&2; exit 1; }

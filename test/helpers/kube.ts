@@ -117,7 +117,8 @@ let ensured: Promise<KubeEnv> | undefined;
 /**
  * The control plane to test against: KUBECONFIG + KUBECTL from the environment when that apiserver
  * answers /readyz (scripts/test.sh exports them), else `bash scripts/kube/up.sh` (reuses a running
- * one; builds the binaries on a cold machine, ~14 min) and its last two lines. Sets
+ * one; builds the binaries on a cold machine, ~14 min) and its last two lines; throws at once
+ * with BENCHPILOT_KUBE_ERROR when scripts/test.sh could not start it. Sets
  * process.env.KUBECONFIG / KUBECTL to the result. A control plane started here is left running.
  */
 export function ensureKube(): Promise<KubeEnv> {
@@ -129,6 +130,8 @@ export function ensureKube(): Promise<KubeEnv> {
 }
 
 async function ensureKubeOnce(): Promise<KubeEnv> {
+  // scripts/test.sh sets this when its kube:up failed: fail at once instead of trying again.
+  if (process.env.BENCHPILOT_KUBE_ERROR) throw new Error(process.env.BENCHPILOT_KUBE_ERROR);
   const { KUBECONFIG: kubeconfig, KUBECTL: kubectl } = process.env;
   if (kubeconfig && kubectl && (await readyz(kubectl, kubeconfig))) return { kubectl, kubeconfig };
   let stdout: string;
