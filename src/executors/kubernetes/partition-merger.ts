@@ -143,7 +143,7 @@ export class PartitionMerger {
 
   #firstLive(): number {
     const index = this.#partitions.findIndex((p) => !p.ended);
-    return index < 0 ? 0 : index;
+    return Math.max(index, 0);
   }
 
   #totalOf(action: ControlAction): ControlAction {

@@ -221,7 +221,10 @@ export class RunLink {
 
   #resendDesired(index: number, socket: WebSocket): void {
     const d = this.#desired;
-    if (d.stop) return this.#sendControl(index, socket, { action: 'stop' });
+    if (d.stop) {
+      this.#sendControl(index, socket, { action: 'stop' });
+      return;
+    }
     if (d.rate !== undefined) this.#sendControl(index, socket, { action: 'setRate', rate: d.rate });
     if (d.concurrency !== undefined)
       this.#sendControl(index, socket, { action: 'setConcurrency', concurrency: d.concurrency });

@@ -41,7 +41,7 @@ export class RunnerGateway {
       }
       const link = this.#links.get(hello.runId);
       // The same answer for an unknown run and a wrong token: no probing for run ids.
-      if (!link || !link.verify(hello.token)) {
+      if (!link?.verify(hello.token)) {
         this.#log('runner link refused: unknown run or wrong token', { remote, runId: hello.runId });
         socket.close(LINK_CLOSE.unauthorized, 'unknown run or wrong token');
         return;
