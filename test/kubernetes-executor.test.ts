@@ -26,6 +26,7 @@ import { loadServerConfig } from '../src/server/config.js';
 import { type RunningServer, startServer } from '../src/server/server.js';
 import { startHttpServer, type TestHttpServer } from './helpers/http-server.js';
 import {
+  benchpilotCommand,
   createTestNamespace,
   ensureKube,
   FakeKubelet,
@@ -63,6 +64,37 @@ async function freePort(): Promise<number> {
   const port = (server.address() as { port: number }).port;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** Stands in for nb5 in the nb5 pods: prints its args; setup steps end at once, main runs until SIGTERM. */
+const NB5_STAND_IN = `
+console.log('nb5 ' + process.argv.slice(1).join(' '));
+if (process.argv.includes('default.main')) {
+  setInterval(() => {}, 1000);
+  process.on('SIGTERM', () => process.exit(0));
+} else setTimeout(() => process.exit(0), 300);
+`;
+const METRICS = 'http://127.0.0.1:8428/api/v1/import/prometheus/metrics';
+
+/** The documented nb5 command line of one step (docs/engines/nosqlbench.md). */
+function nb5ArgsOf(runId: string, step: string, extra: string[] = [], attempt = 1): string[] {
+  const instance = `${runId}-${step}`;
+  return [
+    '--logs-dir',
+    '/nb5/logs',
+    '--report-prompush-to',
+    `${METRICS}/job/benchpilot/instance/${instance},10s`,
+    '--add-labels',
+    `jobname:benchpilot,instance:${instance},benchpilot_run:${runId},benchpilot_phase:${step},benchpilot_target:cassandra,benchpilot_attempt:${attempt}`,
+    '/nb5/workload/cql_sai_longrun.yaml',
+    `default.${step}`,
+    'host=127.0.0.1',
+    'port=9042',
+    'localdc=dc1',
+    ...extra,
+    'userfile=/nb5/credentials/username',
+    'passfile=/nb5/credentials/password',
+  ];
 }
 
 /** A kubeconfig whose user is a ServiceAccount bound to a Role with exactly RUNNER_RBAC_RULES. */
@@ -140,7 +172,12 @@ describe('Kubernetes executor (real control plane, restricted namespace, least-p
     batch = admin.makeApiClient(BatchV1Api);
     core = admin.makeApiClient(CoreV1Api);
     ns = await createTestNamespace(admin, 'bp-exec', { restricted: true });
-    kubelet = new FakeKubelet(admin, ns.name);
+    kubelet = new FakeKubelet(admin, ns.name, {
+      command: (pod, container, env) =>
+        container.image?.startsWith('nosqlbench/')
+          ? { file: process.execPath, args: ['-e', NB5_STAND_IN, '--', ...(container.args ?? [])] }
+          : benchpilotCommand(pod, container, env),
+    });
     await kubelet.start();
     target = await startHttpServer();
     dir = await mkdtemp(join(tmpdir(), 'bp-kube-exec-'));
@@ -159,6 +196,15 @@ describe('Kubernetes executor (real control plane, restricted namespace, least-p
         '    enabled: true',
         `    url: ${target.url}`,
         '    workloads: [kube-http]',
+        '  cassandra:',
+        '    enabled: true',
+        '    host: 127.0.0.1',
+        '    port: 9042',
+        '    localdc: dc1',
+        '    secretEnv: { username: BP_TEST_CASS_USER, password: BP_TEST_CASS_PASS }',
+        '    workloads: [cql-sai-longrun]',
+        'metrics:',
+        `  endpoint: ${METRICS}`,
         'workloads:',
         `  dirs: [${workloads}]`,
         'executor:',
@@ -174,6 +220,8 @@ describe('Kubernetes executor (real control plane, restricted namespace, least-p
         '',
       ].join('\n'),
     );
+    process.env.BP_TEST_CASS_USER = 'cassuser';
+    process.env.BP_TEST_CASS_PASS = 's3cr3t-Pa55';
     await start();
     const token = server.initialToken!;
     api = async (method, path, body) => {
@@ -414,8 +462,31 @@ describe('Kubernetes executor (real control plane, restricted namespace, least-p
     );
     const pointsBefore = ((await api('GET', `/api/v1/runs/${runId}/series`)).json as SeriesPoint[]).length;
     await server.close();
+    // A Job no run owns (left by a lost control plane): found and deleted on start (orphanJobs: delete).
+    await batch.createNamespacedJob({
+      namespace: ns.name,
+      body: {
+        metadata: {
+          name: 'bp-run-orphan-main',
+          labels: {
+            'app.kubernetes.io/instance': 'bp-test',
+            'app.kubernetes.io/managed-by': 'benchpilot',
+            'benchpilot.io/run': 'run-orphan',
+          },
+        },
+        spec: {
+          suspend: true,
+          template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'x' }] } },
+        },
+      },
+    });
     await new Promise((r) => setTimeout(r, 2000));
     await start();
+    await waitFor(
+      async () => (await jobsOf('run-orphan')).length === 0,
+      15_000,
+      'the orphaned Job to be deleted',
+    );
     await waitFor(
       async () =>
         ((await api('GET', `/api/v1/runs/${runId}/series`)).json as SeriesPoint[]).length >= pointsBefore + 3,
@@ -445,6 +516,115 @@ describe('Kubernetes executor (real control plane, restricted namespace, least-p
     const summary = (await api('GET', `/api/v1/runs/${runId}/summary`)).json as RunSummary;
     const sent = target.requests.filter((r) => r.url === '/main').length - before;
     assert.equal(summary.phases.find((p) => p.name === 'main')!.ops[0]!.count, sent);
+  });
+
+  test('NoSQLBench: one nb5 Job per step with exactly the documented args, non-root under restricted; a rate change replaces the Job', async () => {
+    const started = await api('POST', '/api/v1/setups', { target: 'cassandra', workload: 'cql-sai-longrun' });
+    assert.equal(started.status, 201, JSON.stringify(started.json));
+    const setup = await waitFor(
+      async () => {
+        const s = (await api('GET', `/api/v1/setups/${started.json.id}`)).json as Setup;
+        return s.state === 'succeeded' || s.state === 'failed' ? s : null;
+      },
+      60_000,
+      'the nb5 setup to end',
+    );
+    assert.equal(setup.state, 'succeeded', JSON.stringify(setup));
+    assert.deepEqual(
+      setup.phases.map((p) => [p.name, p.state]),
+      [
+        ['schema', 'succeeded'],
+        ['rampup', 'succeeded'],
+      ],
+    );
+    const runId = setup.runId!;
+    const jobs = (await jobsOf(runId)).sort(
+      (a, b) =>
+        Date.parse(String(a.metadata!.creationTimestamp)) - Date.parse(String(b.metadata!.creationTimestamp)),
+    );
+    assert.deepEqual(
+      jobs.map((j) => j.metadata!.labels!['benchpilot.io/phase']),
+      ['schema', 'rampup'],
+    );
+    for (const job of jobs) {
+      const step = job.metadata!.labels!['benchpilot.io/phase']!;
+      const pod = job.spec!.template.spec!;
+      const c = pod.containers[0]!;
+      assert.equal(c.image, 'nosqlbench/nosqlbench:5.21.8-preview');
+      assert.deepEqual(c.args, nb5ArgsOf(runId, step));
+      assert.equal(c.command, undefined, 'the image entrypoint (java -jar nb5.jar) is kept');
+      assert.equal(c.workingDir, undefined);
+      assert.equal(pod.securityContext!.runAsNonRoot, true);
+      assert.equal(pod.securityContext!.runAsUser, 10001);
+      assert.equal(c.securityContext!.readOnlyRootFilesystem, true);
+      assert.deepEqual(
+        c.env?.map((e) => [e.name, e.value]),
+        [['NBSTATEDIR', '/nb5/state']],
+      );
+      assert.equal(job.metadata!.labels!['app.kubernetes.io/component'], 'nosqlbench');
+      assert.ok(!JSON.stringify(job).includes('s3cr3t-Pa55'), 'no credential in the Job');
+    }
+    // Admitted under Pod Security restricted: the Job controller created their pods and they ran.
+    const names = jobs.map((j) => j.metadata!.name!);
+    assert.equal(kubelet.started.filter((pod) => names.some((n) => pod.startsWith(`${n}-`))).length, 2);
+
+    const run = await api('POST', '/api/v1/runs', {
+      target: 'cassandra',
+      workload: 'cql-sai-longrun',
+      rate: 500,
+    });
+    assert.equal(run.status, 201, JSON.stringify(run.json));
+    const benchId = run.json.id as string;
+    const [first] = await waitFor(
+      async () => {
+        const found = await jobsOf(benchId);
+        return found.length === 1 ? found : null;
+      },
+      20_000,
+      'the nb5 main Job',
+    );
+    assert.deepEqual(
+      first!.spec!.template.spec!.containers[0]!.args,
+      nb5ArgsOf(benchId, 'main', ['cyclerate=500']),
+    );
+    await waitFor(
+      async () => (await api('GET', `/api/v1/runs/${benchId}`)).json.state === 'running',
+      20_000,
+      'the nb5 run to be running',
+    );
+    const patched = await api('PATCH', `/api/v1/runs/${benchId}`, { rate: 800 });
+    assert.equal(patched.status, 200, JSON.stringify(patched.json));
+    const replacement = await waitFor(
+      async () => {
+        const found = await jobsOf(benchId);
+        return found.length === 1 && found[0]!.metadata!.labels!['benchpilot.io/attempt'] === '2'
+          ? found[0]
+          : null;
+      },
+      20_000,
+      'the replacement Job (and the first one gone)',
+    );
+    assert.equal(replacement.metadata!.annotations!['benchpilot.io/replaces'], first!.metadata!.name);
+    assert.equal(replacement.metadata!.labels!['benchpilot.io/run'], benchId);
+    assert.deepEqual(
+      replacement.spec!.template.spec!.containers[0]!.args,
+      nb5ArgsOf(benchId, 'main', ['cyclerate=800'], 2),
+    );
+    await api('POST', `/api/v1/runs/${benchId}/stop`);
+    const ended = await waitFor(
+      async () => {
+        const r = (await api('GET', `/api/v1/runs/${benchId}`)).json as Run;
+        return ['stopped', 'failed', 'succeeded'].includes(r.state) ? r : null;
+      },
+      30_000,
+      'the nb5 run to end',
+    );
+    assert.equal(ended.state, 'stopped', JSON.stringify(ended));
+    await waitFor(
+      async () => (await jobsOf(benchId)).length === 0,
+      20_000,
+      'the stopped nb5 run to leave no Job',
+    );
   });
 
   test('RBAC: the Role allows nothing outside its namespace', async () => {

@@ -44,6 +44,7 @@ function workload(name: string, extra: Partial<StoredWorkload> = {}): StoredWork
     name,
     description: null,
     driver: 'postgres',
+    engine: 'benchpilot',
     source: 'shipped',
     phases: [
       { name: 'schema', kind: 'setup', rate: null, concurrency: 1, cycles: 1, durationSeconds: null },

@@ -56,6 +56,8 @@ export const workloadSchema = z.object({
   name: z.string(),
   description: z.string().nullable(),
   driver: z.string(),
+  /** `nosqlbench`: an nb5 workload (its own YAML form) run as nb5 Jobs by the Kubernetes executor. */
+  engine: z.enum(['benchpilot', 'nosqlbench']).default('benchpilot'),
   source: z.enum(['shipped', 'uploaded', 'config']),
   /** Phases in order; all but the last are setup phases, the last is the benchmark. */
   phases: z.array(

@@ -24,6 +24,12 @@ export const runSpecSchema = z.object({
   target: z.string().optional(),
   /** `setup` runs a target's setup phases, `benchmark` its last phase (executors label Jobs with it). */
   kind: z.enum(['setup', 'benchmark']).optional(),
+  /** The workload's name (labels and logs). */
+  workload: z.string().optional(),
+  /** `nosqlbench`: the phases run as nb5 Jobs (Kubernetes executor only); default: benchpilot's engine. */
+  engine: z.enum(['benchpilot', 'nosqlbench']).optional(),
+  /** Target fields held in environment variables (field → variable name), e.g. { password: 'CASSANDRA_PASSWORD' }. */
+  secretEnv: z.record(z.string(), z.string()).optional(),
   /** Absolute path of the workload file the runner loads (a relative one is taken from the run directory). */
   workloadFile: z.string().min(1),
   /** `path=value` overrides (target connection, etc.). */

@@ -3,9 +3,11 @@
  * API, embedded demo), with each target's readiness per workload.
  */
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+import { parse as parseYaml } from 'yaml';
+import { nb5PhasesOf } from '../executors/kubernetes/nosqlbench.js';
 import type { Target, TargetInput, Workload } from '../protocol/api.js';
 import { BenchpilotError } from '../protocol/errors.js';
 import { DRIVERS } from '../runner/registry.js';
@@ -20,6 +22,7 @@ export function describeWorkload(loaded: LoadedWorkload, yaml: string, source: W
     name: loaded.spec.name,
     description: loaded.spec.description ?? null,
     driver: loaded.plugin.name,
+    engine: 'benchpilot',
     source,
     phases: phases.map((p, i) => ({
       name: p.name,
@@ -28,6 +31,34 @@ export function describeWorkload(loaded: LoadedWorkload, yaml: string, source: W
       concurrency: p.concurrency ?? null,
       cycles: p.cycles ?? null,
       durationSeconds: p.duration ?? null,
+    })),
+    yaml,
+    updatedAt: new Date().toISOString(),
+  };
+}
+
+/** Drivers of the NoSQLBench engine (nb5 Jobs); its workloads live in `nosqlbench/` of a workload directory. */
+export const NB5_DRIVERS = new Set(['cql']);
+
+/** An nb5 workload: its default scenario's steps are the phases (the last is the benchmark). */
+export function describeNb5Workload(file: string, yaml: string, source: Workload['source']): Workload {
+  const name = basename(file).replace(/\.ya?ml$/, '');
+  const steps = nb5PhasesOf(yaml, file);
+  const doc = parseYaml(yaml) as { description?: unknown } | null;
+  const description = typeof doc?.description === 'string' ? doc.description.trim().split('\n')[0]! : null;
+  return {
+    name,
+    description,
+    driver: 'cql',
+    engine: 'nosqlbench',
+    source,
+    phases: steps.map((step, i) => ({
+      name: step,
+      kind: i === steps.length - 1 ? 'benchmark' : 'setup',
+      rate: null,
+      concurrency: null,
+      cycles: null,
+      durationSeconds: null,
     })),
     yaml,
     updatedAt: new Date().toISOString(),
@@ -63,6 +94,7 @@ export class Catalog {
         this.#log.warn({ dir, err: (err as Error).message }, 'workload directory not readable');
         continue;
       }
+      await this.#loadNb5Dir(join(dir, 'nosqlbench'), source as Workload['source']);
       for (const name of names) {
         const file = join(dir, name);
         const yaml = await readFile(file, 'utf8');
@@ -78,6 +110,28 @@ export class Catalog {
             'workload skipped',
           );
         }
+      }
+    }
+  }
+
+  /** nb5 workloads (their own YAML form) from `<dir>/nosqlbench/`, when that directory exists. */
+  async #loadNb5Dir(dir: string, source: Workload['source']): Promise<void> {
+    let names: string[];
+    try {
+      names = (await readdir(dir)).filter((n) => n.endsWith('.yaml') || n.endsWith('.yml'));
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const file = join(dir, name);
+      try {
+        const yaml = await readFile(file, 'utf8');
+        await this.#store.putWorkload({ ...describeNb5Workload(file, yaml, source), file });
+      } catch (err) {
+        this.#log.warn(
+          { file, err: err instanceof BenchpilotError ? err.describe() : String(err) },
+          'NoSQLBench workload skipped',
+        );
       }
     }
   }
@@ -126,7 +180,7 @@ export class Catalog {
       const state = setup?.state ?? 'none';
       readiness.push({ workload, setupId: setup?.id ?? null, state, ready: state === 'succeeded' });
     }
-    return { ...target, available: DRIVERS.has(target.driver), readiness };
+    return { ...target, available: DRIVERS.has(target.driver) || NB5_DRIVERS.has(target.driver), readiness };
   }
 
   async targets(): Promise<Target[]> {

@@ -83,6 +83,9 @@ const fileSchema = z.strictObject({
     .partialRecord(z.enum(Object.keys(TARGET_DRIVERS) as [string, ...string[]]), targetEntry)
     .default({}),
   workloads: z.strictObject({ dirs: z.array(z.string()).default([]) }).optional(),
+  /** Prometheus-compatible push endpoint for engine metrics (nb5 pushes there), Helm `metrics.endpoint`. */
+  metrics: z.strictObject({ endpoint: z.string().url().optional() }).optional(),
+  nosqlbench: z.strictObject({ image: z.string().min(1).optional() }).optional(),
   executor: z
     .strictObject({
       kind: z.enum(['local', 'kubernetes']).default('local'),
@@ -175,14 +178,12 @@ export async function loadServerConfig(
     targets,
     workloadDirs: (file.workloads?.dirs ?? []).map((d) => resolve(d)),
     logLevel: env.BENCHPILOT_LOG_LEVEL ?? DEFAULTS.logLevel,
-    executor: executorConfig(file.executor, env),
+    executor: executorConfig(file, env),
   };
 }
 
-function executorConfig(
-  entry: z.output<typeof fileSchema>['executor'],
-  env: NodeJS.ProcessEnv,
-): ExecutorConfig {
+function executorConfig(file: z.output<typeof fileSchema>, env: NodeJS.ProcessEnv): ExecutorConfig {
+  const entry = file.executor;
   const kind = env.BENCHPILOT_EXECUTOR ?? entry?.kind ?? 'local';
   if (kind === 'local') return { kind: 'local' };
   if (kind !== 'kubernetes')
@@ -216,6 +217,8 @@ function executorConfig(
           : k.ttlSecondsAfterFinished,
       openshift: k.openshift ?? false,
       orphanJobs: k.orphanJobs ?? 'delete',
+      nosqlbenchImage: file.nosqlbench?.image,
+      metricsEndpoint: env.BENCHPILOT_METRICS_ENDPOINT ?? file.metrics?.endpoint,
     },
   };
 }

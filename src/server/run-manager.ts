@@ -66,6 +66,7 @@ export class RunManager {
     const target = await this.#catalog.storedTarget(params.target);
     const workload = await this.#catalog.workload(params.workload);
     checkDriver(target, workload);
+    this.#checkEngine(workload);
     const benchmark = workload.phases.at(-1)!;
     if (workload.phases.length > 1 && !params.force) {
       const setup = await this.#store.latestSetup(target.name, workload.name);
@@ -89,6 +90,7 @@ export class RunManager {
       runId: newRunId(),
       target: target.name,
       kind: 'benchmark',
+      ...engineFields(target, workload),
       workloadFile: workload.file,
       sets: connectionSets(target),
       overrides: {
@@ -113,12 +115,22 @@ export class RunManager {
     return this.#launch(record, spec, null);
   }
 
+  #checkEngine(workload: StoredWorkload): void {
+    if (workload.engine === 'nosqlbench' && this.#executor.name !== 'kubernetes') {
+      throw new BenchpilotError(
+        'BP_CONFLICT',
+        `workload ${workload.name} runs on NoSQLBench (nb5 Jobs), which needs the Kubernetes executor (executor.kind: kubernetes); this server runs runners locally`,
+      );
+    }
+  }
+
   // ---------- setups ----------
 
   async startSetup(targetName: string, workloadName: string): Promise<Setup> {
     const target = await this.#catalog.storedTarget(targetName);
     const workload = await this.#catalog.workload(workloadName);
     checkDriver(target, workload);
+    this.#checkEngine(workload);
     const latest = await this.#store.latestSetup(target.name, workload.name);
     if (latest && (latest.state === 'running' || latest.state === 'pending')) {
       throw new BenchpilotError(
@@ -196,6 +208,7 @@ export class RunManager {
       runId: newRunId(),
       target: target.name,
       kind: 'setup',
+      ...engineFields(target, workload),
       workloadFile: workload.file,
       sets: connectionSets(target),
       overrides: {},
@@ -337,7 +350,8 @@ export class RunManager {
       active.attachment = await this.#executor.start(spec, this.#sink(active), await this.#runnerEnv(record));
       await this.#enqueue(active, () =>
         this.#update(active, {
-          state: 'starting',
+          // Events may already have moved it on (an executor that reports while it starts).
+          ...(active.record.state === 'queued' ? { state: 'starting' as const } : {}),
           executorRecord: active.attachment!.record as ExecutorRecord,
         }),
       );
@@ -561,6 +575,16 @@ export class RunManager {
       `run ${id} is not running (it may have finished, or it does not exist)`,
     );
   }
+}
+
+/** What a RunSpec says about the workload's engine (nb5 Jobs need the target's secretEnv names). */
+function engineFields(target: StoredTarget, workload: StoredWorkload): Partial<RunSpec> {
+  return {
+    workload: workload.name,
+    ...(workload.engine === 'nosqlbench'
+      ? { engine: 'nosqlbench' as const, secretEnv: { ...target.secretEnv } }
+      : {}),
+  };
 }
 
 function checkDriver(target: StoredTarget, workload: StoredWorkload): void {

@@ -23,6 +23,8 @@ import type { RunSpec } from '../../protocol/runner.js';
 import type { Executor, ExecutorRecord, RunAttachment, RunSink } from '../executor.js';
 import { completionIndexOf, jobFailure, phaseOf, podEnd, podProblem } from './kube-status.js';
 import { LABEL, runnerJob, runnerSecret, runnerSecretName, runSelector } from './manifests.js';
+import { attemptOf, Nb5Run, type Nb5RunOptions } from './nb5-run.js';
+import { NB5_IMAGE, nb5ConfigMap, nb5ConfigMapName, nb5PhasesOf, nb5WorkloadFileName } from './nosqlbench.js';
 import { hashToken, RunLink, type RunStep } from './run-link.js';
 import { RunnerGateway } from './runner-gateway.js';
 
@@ -46,10 +48,17 @@ export interface KubernetesExecutorConfig {
   openshift?: boolean | undefined;
   /** Jobs of runs this control plane does not know: `report` them, or `delete` them too. */
   orphanJobs?: 'report' | 'delete' | undefined;
+  /** The NoSQLBench image for workloads on the nosqlbench engine. */
+  nosqlbenchImage?: string | undefined;
+  /** Prometheus-compatible push endpoint nb5 sends its metrics to (VictoriaMetrics import URL). */
+  metricsEndpoint?: string | undefined;
 }
 
 interface Tracked {
+  /** Runner pods' link (benchpilot engine); a closed stand-in for NoSQLBench runs. */
   link: RunLink;
+  /** Set for runs on the NoSQLBench engine (nb5 Jobs, no runner link). */
+  nb5: Nb5Run | null;
   sink: RunSink;
   namespace: string;
   logs: string[];
@@ -108,6 +117,7 @@ export class KubernetesExecutor implements Executor {
   }
 
   async start(spec: RunSpec, sink: RunSink, env: Record<string, string>): Promise<RunAttachment> {
+    if (spec.engine === 'nosqlbench') return this.#startNb5(spec, sink, env);
     const namespace = await this.namespace();
     const token = randomBytes(32).toString('base64url');
     const steps = stepsOf(spec);
@@ -150,6 +160,7 @@ export class KubernetesExecutor implements Executor {
   ): Promise<RunAttachment | null> {
     const namespace = String(record.namespace);
     const spec = JSON.parse(String(record.spec)) as RunSpec;
+    if (spec.engine === 'nosqlbench') return this.#reattachNb5(runId, record, spec, sink);
     const steps = JSON.parse(String(record.steps)) as RunStep[];
     const jobs = await this.#batch
       .listNamespacedJob({ namespace, labelSelector: runSelector(this.release, runId) })
@@ -181,7 +192,15 @@ export class KubernetesExecutor implements Executor {
   async control(runId: string, _record: ExecutorRecord, action: ControlAction): Promise<void> {
     const tracked = this.#runs.get(runId);
     if (!tracked) throw new BenchpilotError('BP_CONFLICT', `run ${runId} has no live runner pods to control`);
-    tracked.link.control(action);
+    if (!tracked.nb5) {
+      tracked.link.control(action);
+      return;
+    }
+    try {
+      await tracked.nb5.control(action);
+    } catch (err) {
+      throw err instanceof BenchpilotError ? err : new BenchpilotError('BP_CONFLICT', (err as Error).message);
+    }
   }
 
   async tailLogs(runId: string, record: ExecutorRecord, lines: number): Promise<string[]> {
@@ -193,7 +212,9 @@ export class KubernetesExecutor implements Executor {
 
   async kill(runId: string, record: ExecutorRecord): Promise<void> {
     await this.#deleteRunObjects(String(record.namespace), runId);
-    this.#runs.get(runId)?.link.endAll('killed: its Jobs were deleted after it did not stop in time');
+    const tracked = this.#runs.get(runId);
+    if (tracked?.nb5) await tracked.nb5.control({ action: 'stop' }).catch(() => undefined);
+    else tracked?.link.endAll('killed: its Jobs were deleted after it did not stop in time');
   }
 
   async remove(runId: string, record: ExecutorRecord): Promise<void> {
@@ -236,6 +257,204 @@ export class KubernetesExecutor implements Executor {
     this.#runs.clear();
   }
 
+  // ---------- NoSQLBench runs ----------
+
+  async #startNb5(spec: RunSpec, sink: RunSink, env: Record<string, string>): Promise<RunAttachment> {
+    const namespace = await this.namespace();
+    const workload = await readWorkload(spec);
+    const steps = spec.only.length > 0 ? [...spec.only] : nb5PhasesOf(workload.text, workload.fileName);
+    const record: ExecutorRecord = {
+      namespace,
+      engine: 'nosqlbench',
+      spec: JSON.stringify(spec),
+      target: targetOf(spec),
+      steps: JSON.stringify(steps),
+      workloadName: workloadNameOf(spec, workload),
+      // nb5 reads credentials from files of the run's Secret when the target names both variables.
+      credentials: Boolean(
+        spec.secretEnv?.username &&
+          spec.secretEnv.password &&
+          env[spec.secretEnv.username] &&
+          env[spec.secretEnv.password],
+      ),
+    };
+    await this.#ensureWatches(namespace);
+    const base = this.#nb5Base(spec, record);
+    try {
+      if (base.credentials) {
+        await this.#core.createNamespacedSecret({
+          namespace,
+          body: runnerSecret({
+            namespace,
+            release: this.release,
+            runId: spec.runId,
+            target: targetOf(spec),
+            token: randomBytes(16).toString('base64url'),
+            env,
+          }),
+        });
+      }
+      await this.#core.createNamespacedConfigMap({
+        namespace,
+        body: nb5ConfigMap({
+          namespace,
+          release: this.release,
+          runId: spec.runId,
+          target: targetOf(spec),
+          workloadName: String(record.workloadName),
+          yamlText: workload.text,
+        }),
+      });
+      const tracked = this.#trackNb5(spec.runId, record, sink, steps, base, 0, 1);
+      await tracked.nb5!.start();
+      return this.#attachment(spec.runId, record, tracked);
+    } catch (err) {
+      this.#untrack(spec.runId);
+      await this.#deleteRunObjects(namespace, spec.runId).catch(() => undefined);
+      throw kubeError(err, `starting the nb5 Job of run ${spec.runId} in namespace ${namespace}`);
+    }
+  }
+
+  async #reattachNb5(
+    runId: string,
+    record: ExecutorRecord,
+    spec: RunSpec,
+    sink: RunSink,
+  ): Promise<RunAttachment | null> {
+    const namespace = String(record.namespace);
+    const steps = JSON.parse(String(record.steps)) as string[];
+    const jobs = (
+      await this.#batch.listNamespacedJob({ namespace, labelSelector: runSelector(this.release, runId) })
+    ).items;
+    if (jobs.length === 0) {
+      sink.exited(null, 'its nb5 Jobs are gone (deleted while the control plane was away)');
+      return null;
+    }
+    const phaseOfJob = (job: V1Job) => steps.indexOf(job.metadata?.labels?.[LABEL.phase] ?? '');
+    const latest = jobs.reduce((a, b) =>
+      phaseOfJob(b) > phaseOfJob(a) || (phaseOfJob(b) === phaseOfJob(a) && attemptOf(b) > attemptOf(a))
+        ? b
+        : a,
+    );
+    await this.#ensureWatches(namespace);
+    const base = this.#nb5Base(spec, record);
+    const tracked = this.#trackNb5(
+      runId,
+      record,
+      sink,
+      steps,
+      base,
+      Math.max(0, phaseOfJob(latest)),
+      attemptOf(latest),
+    );
+    tracked.nb5!.resume();
+    tracked.nb5!.onJob(latest);
+    return this.#attachment(runId, record, tracked);
+  }
+
+  #nb5Base(spec: RunSpec, record: ExecutorRecord): Nb5RunOptions['base'] {
+    const params: Record<string, string | number> = {};
+    for (const set of spec.sets) {
+      const match = /^target\.([A-Za-z][A-Za-z0-9_.-]*)=(.*)$/s.exec(set);
+      if (!match || match[1] === 'driver' || match[1] === 'workloads') continue;
+      const value = match[2]!;
+      params[match[1]!] = /^\d+$/.test(value) ? Number(value) : value;
+    }
+    if (spec.overrides.rate !== undefined) params.cyclerate = spec.overrides.rate;
+    if (spec.overrides.concurrency !== undefined) params.threads = spec.overrides.concurrency;
+    // Credentials reach nb5 as files from the run's Secret (userfile=/passfile=), never as args.
+    const credentials =
+      record.credentials === true && spec.secretEnv?.username && spec.secretEnv.password
+        ? {
+            secretName: runnerSecretName(spec.runId),
+            usernameKey: spec.secretEnv.username,
+            passwordKey: spec.secretEnv.password,
+          }
+        : undefined;
+    const setup = spec.kind === 'setup';
+    return {
+      namespace: String(record.namespace),
+      release: this.release,
+      runId: spec.runId,
+      target: targetOf(spec),
+      image: this.#config.nosqlbenchImage ?? NB5_IMAGE,
+      ...(this.#config.imagePullPolicy ? { imagePullPolicy: this.#config.imagePullPolicy } : {}),
+      configMapName: nb5ConfigMapName(spec.runId),
+      workloadFile: nb5WorkloadFileName(String(record.workloadName)),
+      params,
+      ...(credentials ? { credentials } : {}),
+      ...(this.#config.metricsEndpoint
+        ? { metrics: { endpoint: this.#config.metricsEndpoint, intervalSeconds: 10 } }
+        : {}),
+      resources: this.#config.resources ?? {},
+      backoffLimit: this.#config.backoffLimit ?? 0,
+      activeDeadlineSeconds: setup ? (this.#config.setupDeadlineSeconds ?? null) : null,
+      ttlSecondsAfterFinished: this.#config.ttlSecondsAfterFinished ?? null,
+      openshift: this.#config.openshift ?? false,
+    };
+  }
+
+  #trackNb5(
+    runId: string,
+    record: ExecutorRecord,
+    sink: RunSink,
+    steps: string[],
+    base: Nb5RunOptions['base'],
+    stepIndex: number,
+    attempt: number,
+  ): Tracked {
+    const namespace = String(record.namespace);
+    // A link that never accepts anyone: nb5 pods do not dial back.
+    const link = new RunLink({
+      runId,
+      tokenHash: hashToken(randomBytes(16).toString('hex')),
+      spec: JSON.parse(String(record.spec)) as RunSpec,
+      workload: { fileName: '', text: '' },
+      steps: [{ phase: steps[0]!, only: steps, pods: 1 }],
+      out: {
+        event: () => undefined,
+        logs: () => undefined,
+        exited: () => undefined,
+        startStep: async () => undefined,
+      },
+    });
+    link.close();
+    const tracked: Tracked = {
+      link,
+      nb5: null,
+      namespace,
+      sink,
+      logs: [],
+      reported: new Set(),
+      ended: new Set(),
+      cursor: 0,
+    };
+    tracked.nb5 = new Nb5Run({
+      batch: this.#batch,
+      core: this.#core,
+      workload: String(record.workloadName),
+      steps,
+      base,
+      stepIndex,
+      attempt,
+      out: {
+        event: (event) => sink.event(event, ++tracked.cursor),
+        logs: (lines) => this.#log(tracked, lines),
+        exited: (exit, reason) => {
+          const stopped = tracked.nb5?.stopRequested ?? false;
+          this.#untrack(runId);
+          void this.#core
+            .deleteNamespacedSecret({ name: runnerSecretName(runId), namespace })
+            .catch(() => undefined);
+          if (stopped) void this.#deleteRunObjects(namespace, runId).catch(() => undefined);
+          sink.exited(exit, reason);
+        },
+      },
+    });
+    this.#runs.set(runId, tracked);
+    return tracked;
+  }
+
   // ---------- runs ----------
 
   #track(
@@ -249,6 +468,7 @@ export class KubernetesExecutor implements Executor {
   ): Tracked {
     const namespace = String(record.namespace);
     const tracked: Tracked = {
+      nb5: null,
       namespace,
       sink,
       logs: [],
@@ -292,6 +512,7 @@ export class KubernetesExecutor implements Executor {
     this.#runs.delete(runId);
     this.gateway.unregister(runId);
     tracked.link.close();
+    tracked.nb5?.close();
     this.#finishedLogs.set(runId, tracked.logs);
     if (this.#finishedLogs.size > 100) this.#finishedLogs.delete(this.#finishedLogs.keys().next().value!);
   }
@@ -304,6 +525,7 @@ export class KubernetesExecutor implements Executor {
         this.#runs.delete(runId);
         this.gateway.unregister(runId);
         tracked.link.close();
+        tracked.nb5?.close();
       },
     };
   }
@@ -470,6 +692,15 @@ export class KubernetesExecutor implements Executor {
     const tracked = runId ? this.#runs.get(runId) : undefined;
     if (!tracked) return;
     const name = pod.metadata?.name ?? '';
+    if (tracked.nb5) {
+      // nb5 Jobs end by their conditions; pods only tell why they could not run.
+      const problem = podProblem(pod);
+      if (problem && !tracked.reported.has(problem)) {
+        tracked.reported.add(problem);
+        this.#log(tracked, [problem]);
+      }
+      return;
+    }
     const phase = phaseOf(pod) ?? tracked.link.currentStep.phase;
     const index = completionIndexOf(pod);
     const problem = podProblem(pod);
@@ -493,6 +724,10 @@ export class KubernetesExecutor implements Executor {
   #onJob(type: string, job: V1Job): void {
     const runId = job.metadata?.labels?.[LABEL.run];
     const tracked = runId ? this.#runs.get(runId) : undefined;
+    if (tracked?.nb5) {
+      tracked.nb5.onJob(job);
+      return;
+    }
     if (!tracked || jobPhase(job) !== tracked.link.currentStep.phase) return;
     const failure = jobFailure(job);
     if (failure && !tracked.reported.has(failure)) {
@@ -522,6 +757,10 @@ function jobPhase(job: V1Job): string | undefined {
 
 function targetOf(spec: RunSpec): string {
   return spec.target ?? '';
+}
+
+function workloadNameOf(spec: RunSpec, workload: { fileName: string }): string {
+  return spec.workload ?? workload.fileName.replace(/\.ya?ml$/, '');
 }
 
 async function readWorkload(spec: RunSpec): Promise<{ fileName: string; text: string }> {
