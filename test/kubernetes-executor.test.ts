@@ -19,8 +19,10 @@ import {
   RbacAuthorizationV1Api,
   type V1Job,
 } from '@kubernetes/client-node';
+import { KubernetesExecutor } from '../src/executors/kubernetes/kubernetes-executor.js';
 import { RUNNER_RBAC_RULES } from '../src/executors/kubernetes/rbac.js';
 import type { Run, SeriesPoint, Setup } from '../src/protocol/api.js';
+import type { RunSpec } from '../src/protocol/runner.js';
 import type { RunSummary } from '../src/protocol/summary.js';
 import { loadServerConfig } from '../src/server/config.js';
 import { type RunningServer, startServer } from '../src/server/server.js';
@@ -431,6 +433,12 @@ describe('Kubernetes executor (real control plane, restricted namespace, least-p
     // Exact merge: every operation of the three pods counted once.
     assert.equal(main.ops[0]!.count, sent);
     assert.ok(main.ops[0]!.latency.p99 > 0);
+    // The run's log (pod logs where a kubelet serves them; here what the executor saw).
+    const logs = (await api('GET', `/api/v1/runs/${runId}/logs`)).json as { lines: string[] };
+    assert.ok(
+      logs.lines.some((l) => l === `Job ${job!.metadata!.name} created for phase main (3 pods)`),
+      JSON.stringify(logs.lines),
+    );
     await waitFor(
       async () => {
         const [jobs, podList] = await Promise.all([
@@ -624,6 +632,55 @@ describe('Kubernetes executor (real control plane, restricted namespace, least-p
       async () => (await jobsOf(benchId)).length === 0,
       20_000,
       'the stopped nb5 run to leave no Job',
+    );
+  });
+
+  test('a pod that cannot be scheduled is reported in plain words in the run log', async () => {
+    const executor = new KubernetesExecutor({
+      namespace: ns.name,
+      release: 'bp-test',
+      image: 'ghcr.io/benchpilot/benchpilot:test',
+      runnerUrl: `ws://127.0.0.1:${port}/api/v1/runner`,
+      kubeconfig: join(dir, 'sa.kubeconfig'),
+      resources: { requests: { cpu: '500', memory: '64Mi' } },
+    });
+    const logs: string[] = [];
+    const spec: RunSpec = {
+      v: 1,
+      runId: 'run-unschedulable',
+      kind: 'benchmark',
+      target: 'http',
+      workloadFile: join(dir, 'workloads', 'kube-http.yaml'),
+      sets: [],
+      overrides: { phase: 'main' },
+      only: ['main'],
+      workers: 1,
+      partition: { index: 0, count: 1 },
+    };
+    const sink = {
+      event: () => undefined,
+      logs: (lines: string[]) => logs.push(...lines),
+      exited: () => undefined,
+    };
+    const attachment = await executor.start(spec, sink, {});
+    try {
+      await waitFor(
+        () => logs.find((l) => l.includes('cannot be scheduled')),
+        30_000,
+        'the scheduling problem in the log',
+      );
+      const line = logs.find((l) => l.includes('cannot be scheduled'))!;
+      assert.match(line, /Insufficient cpu/);
+      assert.match(line, /runner\.resources/);
+    } finally {
+      await executor.kill(spec.runId, attachment.record);
+      attachment.detach();
+      executor.close();
+    }
+    await waitFor(
+      async () => (await jobsOf(spec.runId)).length === 0,
+      15_000,
+      'the killed run to leave no Job',
     );
   });
 
