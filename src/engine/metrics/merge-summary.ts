@@ -78,10 +78,10 @@ function mergeOps(parts: readonly OpSummary[]): OpSummary {
 }
 
 /** One RunSummary for a run of N partitions: phases merged by name, in the order they ran. */
-export function mergeRunSummaries(parts: readonly RunSummary[]): RunSummary {
+export function mergeRunSummaries(parts: readonly RunSummary[], partitions = parts.length): RunSummary {
   const first = parts[0];
   if (!first) throw new Error('mergeRunSummaries needs at least one summary');
-  if (parts.length === 1) return first;
+  if (parts.length === 1 && partitions === 1) return first;
   const names = [...new Set(parts.flatMap((p) => p.phases.map((ph) => ph.name)))];
   const phases = names.map((name) =>
     mergePhaseSummaries(parts.flatMap((p) => p.phases.filter((ph) => ph.name === name))),
@@ -94,7 +94,8 @@ export function mergeRunSummaries(parts: readonly RunSummary[]): RunSummary {
       .map((p) => p.endedAt)
       .sort()
       .at(-1)!,
-    partition: { index: 0, count: parts.length, threads: parts.reduce((n, p) => n + p.partition.threads, 0) },
+    // `partitions`: how many the run had, even when a lost one sent no summary.
+    partition: { index: 0, count: partitions, threads: parts.reduce((n, p) => n + p.partition.threads, 0) },
     phases,
     thresholdsOk: phases.every((p) => p.failure === null && p.thresholds.every((t) => t.ok)),
   };

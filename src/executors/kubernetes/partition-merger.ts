@@ -6,7 +6,7 @@
  */
 import { PhaseAggregator } from '../../engine/metrics/aggregate.js';
 import { mergePhaseSummaries, mergeRunSummaries } from '../../engine/metrics/merge-summary.js';
-import type { ControlAction, RunEvent, SnapshotEvent } from '../../protocol/events.js';
+import type { ControlAction, PhaseStartEvent, RunEvent, SnapshotEvent } from '../../protocol/events.js';
 import type { RunnerExitRecord } from '../../protocol/runner.js';
 import type { PhaseSummary, RunSummary } from '../../protocol/summary.js';
 
@@ -31,6 +31,8 @@ export class PartitionMerger {
   readonly #partitions: PartitionState[];
   readonly #aggregators = new Map<string, PhaseAggregator>();
   readonly #phasesStarted = new Set<string>();
+  /** Each partition's phase-start per phase, until all live partitions have sent theirs. */
+  readonly #phaseStarts = new Map<string, Map<number, PhaseStartEvent>>();
   readonly #phasesEnded = new Set<string>();
   #runStarted = false;
   #runEnded: RunSummary | null = null;
@@ -69,17 +71,16 @@ export class PartitionMerger {
         if (!this.#runStarted) this.#out.event(event);
         this.#runStarted = true;
         return;
-      case 'phase-start':
-        if (this.#phasesStarted.has(event.phase)) return;
-        this.#phasesStarted.add(event.phase);
-        this.#out.event({
-          ...event,
-          target: {
-            rate: event.target.rate === null ? null : event.target.rate * this.count,
-            concurrency: event.target.concurrency === null ? null : event.target.concurrency * this.count,
-          },
-        });
+      case 'phase-start': {
+        let starts = this.#phaseStarts.get(event.phase);
+        if (!starts) {
+          starts = new Map();
+          this.#phaseStarts.set(event.phase, starts);
+        }
+        starts.set(index, event);
+        this.#maybeStartPhase(event.phase);
         return;
+      }
       case 'snapshot':
         if (this.count === 1) this.#out.event(event);
         else this.#aggregator(event).add(index, event);
@@ -111,7 +112,12 @@ export class PartitionMerger {
     partition.exit = exit;
     partition.reason = reason;
     // Phases and the run wait no longer for a partition that is gone.
-    for (const phase of this.#phasesStarted) this.#maybeEndPhase(phase, Date.now());
+    for (const phase of this.#phaseStarts.keys()) this.#maybeStartPhase(phase);
+    const ending = new Set([
+      ...this.#phasesStarted,
+      ...this.#partitions.flatMap((p) => [...p.phaseEnds.keys()]),
+    ]);
+    for (const phase of ending) this.#maybeEndPhase(phase, Date.now());
     this.#maybeEndRun(Date.now());
     if (this.#partitions.every((p) => p.ended)) this.#finish();
   }
@@ -133,8 +139,32 @@ export class PartitionMerger {
     return aggregator;
   }
 
+  /**
+   * A phase starts (for the stream) once every live partition has started it: its targets are
+   * the sums of the partitions' shares (concurrency splits unevenly, so no multiplying).
+   */
+  #maybeStartPhase(phase: string, force = false): void {
+    if (this.#phasesStarted.has(phase)) return;
+    const starts = this.#phaseStarts.get(phase);
+    if (!starts || starts.size === 0) return;
+    if (!force && this.#partitions.some((p, i) => !p.ended && !starts.has(i))) return;
+    const events = [...starts.values()];
+    const sum = (pick: (e: PhaseStartEvent) => number | null): number | null =>
+      events.some((e) => pick(e) === null) ? null : round6(events.reduce((n, e) => n + (pick(e) ?? 0), 0));
+    this.#phasesStarted.add(phase);
+    this.#phaseStarts.delete(phase);
+    this.#out.event({
+      ...events[0]!,
+      timeMs: Math.min(...events.map((e) => e.timeMs)),
+      target: { rate: sum((e) => e.target.rate), concurrency: sum((e) => e.target.concurrency) },
+    });
+  }
+
   #flushSnapshots(): void {
     for (const [phase, aggregator] of this.#aggregators) {
+      // Nothing of a phase goes out before its phase-start. (A phase whose start this merger never
+      // saw — it re-attached after a restart — is not held back.)
+      if (this.#phaseStarts.has(phase)) continue;
       const merged = aggregator.takeMerged(Date.now());
       if (merged) this.#out.event(merged);
       if (this.#phasesEnded.has(phase)) this.#aggregators.delete(phase);
@@ -149,7 +179,7 @@ export class PartitionMerger {
   #totalOf(action: ControlAction): ControlAction {
     const requested = this.#lastRequested;
     if (requested && requested.action === action.action) return requested;
-    if (action.action === 'setRate') return { action: 'setRate', rate: action.rate * this.count };
+    if (action.action === 'setRate') return { action: 'setRate', rate: round6(action.rate * this.count) };
     if (action.action === 'setConcurrency')
       return { action: 'setConcurrency', concurrency: action.concurrency * this.count };
     return action;
@@ -164,6 +194,8 @@ export class PartitionMerger {
       else if (!p.ended) return;
     }
     if (parts.length === 0) return;
+    // A phase ends after it started: announce the start with what came, if it still waits.
+    this.#maybeStartPhase(phase, true);
     this.#phasesEnded.add(phase);
     this.#flushSnapshots();
     this.#out.event({ v: 1, type: 'phase-end', phase, timeMs, summary: mergePhaseSummaries(parts) });
@@ -177,7 +209,7 @@ export class PartitionMerger {
       else if (!p.ended) return;
     }
     if (parts.length === 0) return;
-    this.#runEnded = mergeRunSummaries(parts);
+    this.#runEnded = mergeRunSummaries(parts, this.count);
     this.#out.event({ v: 1, type: 'run-end', timeMs, summary: this.#runEnded });
   }
 
@@ -214,4 +246,9 @@ export class PartitionMerger {
       message,
     );
   }
+}
+
+/** Shares of a rate are rate/N floats: their sum is rounded so 29/7·7 reads 29. */
+function round6(value: number): number {
+  return Number(value.toFixed(6));
 }
