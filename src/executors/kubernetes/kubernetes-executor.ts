@@ -776,8 +776,21 @@ async function readWorkload(spec: RunSpec): Promise<{ fileName: string; text: st
 
 function loadKubeConfig(file: string | undefined): KubeConfig {
   const kc = new KubeConfig();
-  if (file) kc.loadFromFile(file);
-  else kc.loadFromDefault();
+  try {
+    if (file) kc.loadFromFile(file);
+    else kc.loadFromDefault();
+  } catch (err) {
+    throw new BenchpilotError(
+      'BP_USAGE',
+      `the Kubernetes executor cannot load ${file ? `the kubeconfig ${file}` : 'its cluster configuration (in-cluster, $KUBECONFIG or ~/.kube/config)'}: ${(err as Error).message}`,
+    );
+  }
+  if (!kc.getCurrentCluster()) {
+    throw new BenchpilotError(
+      'BP_USAGE',
+      'the Kubernetes executor found no cluster: run it in a pod (in-cluster config), or set executor.kubernetes.kubeconfig or $KUBECONFIG',
+    );
+  }
   return kc;
 }
 
