@@ -30,6 +30,25 @@ export async function createToken(
   return { token, record };
 }
 
+/**
+ * Makes a token given from outside (the Helm chart's Secret: BENCHPILOT_OPERATOR_TOKEN) valid,
+ * once: its hash is stored under `name`; an existing token with the same hash is left as it is.
+ */
+export async function ensureGivenToken(
+  store: Store,
+  name: string,
+  role: Role,
+  token: string,
+): Promise<boolean> {
+  if (token.length < 16) {
+    throw new BenchpilotError('BP_USAGE', `the ${name} token must have at least 16 characters`);
+  }
+  const hash = hashToken(token);
+  if (await store.findTokenByHash(hash)) return false;
+  await store.createToken({ id: randomUUID(), name, role, hash, createdAt: new Date().toISOString() });
+  return true;
+}
+
 export interface Principal {
   readonly name: string;
   readonly role: Role;

@@ -24,6 +24,8 @@ export interface ServerConfig {
   /** Extra directories of workload files. */
   readonly workloadDirs: readonly string[];
   readonly logLevel: string;
+  /** An operator token given from outside (env BENCHPILOT_OPERATOR_TOKEN, e.g. the chart's Secret); never logged. */
+  readonly operatorToken: string | null;
   /** Where runners run: child processes here (`local`) or Jobs (`kubernetes`). */
   readonly executor: ExecutorConfig;
 }
@@ -178,6 +180,7 @@ export async function loadServerConfig(
     targets,
     workloadDirs: (file.workloads?.dirs ?? []).map((d) => resolve(d)),
     logLevel: env.BENCHPILOT_LOG_LEVEL ?? DEFAULTS.logLevel,
+    operatorToken: env.BENCHPILOT_OPERATOR_TOKEN || null,
     executor: executorConfig(file, env),
   };
 }

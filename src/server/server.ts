@@ -10,7 +10,7 @@ import type { Executor } from '../executors/executor.js';
 import { KubernetesExecutor } from '../executors/kubernetes/kubernetes-executor.js';
 import { LocalExecutor } from '../executors/local/local-executor.js';
 import { type App, buildApp } from './app.js';
-import { createToken } from './auth.js';
+import { createToken, ensureGivenToken } from './auth.js';
 import { Catalog } from './catalog.js';
 import { describeConfig, type ServerConfig } from './config.js';
 import { EventHub } from './hub.js';
@@ -46,8 +46,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
   });
   let initialToken: string | null = null;
-  if ((await store.countTokens()) === 0)
+  if (config.operatorToken) {
+    if (await ensureGivenToken(store, 'configured-operator', 'operator', config.operatorToken))
+      logger.info('the operator token from BENCHPILOT_OPERATOR_TOKEN is registered');
+  } else if ((await store.countTokens()) === 0) {
     initialToken = (await createToken(store, 'initial-operator', 'operator')).token;
+  }
 
   const hub = new EventHub();
   const kube =
