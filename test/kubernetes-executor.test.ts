@@ -288,11 +288,18 @@ describe('Kubernetes executor (real control plane, restricted namespace, least-p
       assert.equal(job.spec!.activeDeadlineSeconds, 600);
       assert.ok(job.metadata!.name!.length <= 63);
     }
-    const firstDone = jobs[0]!.status!.completionTime;
-    assert.ok(firstDone, 'the first Job completed');
+    await waitFor(
+      async () => (await jobsOf(setup.runId!)).every((j) => j.status?.succeeded === 1),
+      20_000,
+      'both Jobs to complete',
+    );
+    // The next Job is created once the runner reported its phase succeeded (its phase-end), which
+    // may be before the Job controller marks the first Job complete. creationTimestamp has whole seconds.
+    const firstEnded = Date.parse(setup.phases[0]!.endedAt!);
+    const secondCreated = Date.parse(String(jobs[1]!.metadata!.creationTimestamp));
     assert.ok(
-      Date.parse(String(jobs[1]!.metadata!.creationTimestamp)) >= Date.parse(String(firstDone)) - 1000,
-      'the second Job was created only after the first completed',
+      secondCreated >= Math.floor(firstEnded / 1000) * 1000,
+      `the second Job (created ${new Date(secondCreated).toISOString()}) only after the first phase ended (${setup.phases[0]!.endedAt})`,
     );
     // Exactly the setup's operations reached the target, once each.
     assert.equal(target.requests.filter((r) => r.url === '/warm').length, 30);

@@ -7,10 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { Writable } from 'node:stream';
 import {
   BatchV1Api,
   CoreV1Api,
   KubeConfig,
+  Log,
   type V1Job,
   type V1Pod,
   type V1ResourceRequirements,
@@ -64,10 +66,13 @@ interface Tracked {
   logs: string[];
   reported: Set<string>;
   ended: Set<string>;
+  /** Pods whose log is being followed. */
+  followed: Set<string>;
   cursor: number;
 }
 
 const LOG_RING = 2000;
+const MAX_FOLLOWED_PODS = 16;
 const IN_CLUSTER_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 const RESYNC_DELAY_MS = 1000;
 
@@ -427,6 +432,7 @@ export class KubernetesExecutor implements Executor {
       logs: [],
       reported: new Set(),
       ended: new Set(),
+      followed: new Set(),
       cursor: 0,
     };
     tracked.nb5 = new Nb5Run({
@@ -474,6 +480,7 @@ export class KubernetesExecutor implements Executor {
       logs: [],
       reported: new Set(),
       ended: new Set(),
+      followed: new Set(),
       cursor: 0,
       link: new RunLink({
         runId,
@@ -484,7 +491,8 @@ export class KubernetesExecutor implements Executor {
         stepIndex,
         out: {
           event: (event) => sink.event(event, ++tracked.cursor),
-          logs: (lines) => this.#log(tracked, lines),
+          // Runner log events reach the UI as events; keep them for tailLogs only.
+          logs: (lines) => this.#remember(tracked, lines),
           exited: (exit, reason) => {
             const stopped = tracked.link.stopRequested;
             this.#untrack(runId);
@@ -609,9 +617,41 @@ export class KubernetesExecutor implements Executor {
   }
 
   #log(tracked: Tracked, lines: string[]): void {
+    this.#remember(tracked, lines);
+    tracked.sink.logs(lines);
+  }
+
+  #remember(tracked: Tracked, lines: string[]): void {
     tracked.logs.push(...lines);
     if (tracked.logs.length > LOG_RING) tracked.logs.splice(0, tracked.logs.length - LOG_RING);
-    tracked.sink.logs(lines);
+  }
+
+  /**
+   * nb5 pods do not speak the runner link: their log is the only live word from them, so it is
+   * followed (where the cluster serves pod logs) and streamed to the run's log.
+   */
+  #followLog(tracked: Tracked, pod: V1Pod): void {
+    const name = pod.metadata?.name;
+    if (!name || tracked.followed.has(name) || tracked.followed.size >= MAX_FOLLOWED_PODS) return;
+    tracked.followed.add(name);
+    let rest = '';
+    const sink = new Writable({
+      write: (chunk: Buffer, _encoding, done) => {
+        const lines = (rest + chunk.toString('utf8')).split('\n');
+        rest = lines.pop() ?? '';
+        if (lines.length > 0) this.#log(tracked, lines);
+        done();
+      },
+    });
+    new Log(this.#kc)
+      .log(tracked.namespace, name, pod.spec?.containers?.[0]?.name ?? 'nb5', sink, {
+        follow: true,
+        tailLines: 100,
+      })
+      .catch((err: unknown) => {
+        // No kubelet serving logs (kwok) or no permission: the pod's log stays in the cluster.
+        this.#remember(tracked, [`(the log of pod ${name} cannot be followed: ${(err as Error).message})`]);
+      });
   }
 
   async #podLogs(namespace: string, runId: string, lines: number): Promise<string[]> {
@@ -693,6 +733,7 @@ export class KubernetesExecutor implements Executor {
     if (!tracked) return;
     const name = pod.metadata?.name ?? '';
     if (tracked.nb5) {
+      if (pod.status?.phase === 'Running') this.#followLog(tracked, pod);
       // nb5 Jobs end by their conditions; pods only tell why they could not run.
       const problem = podProblem(pod);
       if (problem && !tracked.reported.has(problem)) {
