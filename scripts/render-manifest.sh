@@ -52,11 +52,10 @@ render() {
 #     --from-literal=BENCHPILOT_OPERATOR_TOKEN="bp_\$(openssl rand -hex 24)"
 #   kubectl apply -f deploy/kubernetes/benchpilot.yaml
 #   kubectl --namespace $NAMESPACE port-forward service/benchpilot 8080:8080
-# The Secret $SECRET holds the operator token (the UI's login) and, when you add targets, their
-# credential variables (docs/helm.md#the-secret). No target is enabled here: to configure targets,
-# another namespace or other options, install the chart with Helm instead.
+# The Secret $SECRET holds the operator token (the UI's login; docs/helm.md#the-secret).
+# No target is configured here: for targets and their credentials, another namespace or other
+# options, install the chart with Helm instead.
 EOF
-  # shellcheck disable=SC2086
   "$HELM" template benchpilot ./charts/benchpilot --namespace "$NAMESPACE" --kube-version "$KUBE_VERSION" \
     --skip-tests --set existingSecret="$SECRET"
 }

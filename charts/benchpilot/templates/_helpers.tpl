@@ -104,14 +104,6 @@ An image reference from (dict "image" <registry/repository/tag/digest> "global" 
 {{- include "benchpilot.imageRef" (dict "image" .Values.nosqlbench.image "global" .Values.global "defaultTag" "5.21.8-preview") -}}
 {{- end -}}
 
-{{- define "benchpilot.imagePullSecrets" -}}
-{{- with .Values.global.imagePullSecrets }}
-imagePullSecrets:
-{{- range . }}
-  - name: {{ . | quote }}
-{{- end }}
-{{- end }}
-{{- end -}}
 
 {{/*
 Secrets
