@@ -57,7 +57,17 @@ render() {
 # options, install the chart with Helm instead.
 EOF
   "$HELM" template benchpilot ./charts/benchpilot --namespace "$NAMESPACE" --kube-version "$KUBE_VERSION" \
-    --skip-tests --set existingSecret="$SECRET"
+    --skip-tests --set existingSecret="$SECRET" | normalize
+}
+
+# Helm 4 ends every document with blank lines that Helm 3 does not write: drop whitespace-only
+# lines before a `---` and at the end, so that both give the same file.
+normalize() {
+  awk '
+    /^[[:space:]]*$/ { held = held $0 "\n"; next }
+    /^---$/ { held = "" }
+    { printf "%s", held; held = ""; print }
+  '
 }
 
 case "$mode" in

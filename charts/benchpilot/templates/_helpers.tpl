@@ -467,6 +467,14 @@ Included by the Deployment, the ConfigMap and the Secret.
 {{- if and .Values.auth.operatorToken (lt (len .Values.auth.operatorToken) 16) -}}
 {{- fail "auth.operatorToken must have at least 16 characters (leave it empty to have one generated)" -}}
 {{- end -}}
+{{- $chartEnv := list "BENCHPILOT_HOST" "BENCHPILOT_PORT" "BENCHPILOT_DATA_DIR" "BENCHPILOT_LOG_LEVEL" "BENCHPILOT_OPERATOR_TOKEN" -}}
+{{- if .Values.state.postgres.enabled -}}{{- $chartEnv = append $chartEnv "DATABASE_URL" -}}{{- end -}}
+{{- $chartEnv = concat $chartEnv (include "benchpilot.credentialEnvNames" . | fromJson).names -}}
+{{- range .Values.extraEnv -}}
+{{- if has .name $chartEnv -}}
+{{- fail (printf "extraEnv sets %s, which the chart sets already (a duplicate env entry is refused by server-side apply): use the chart's value for it" .name) -}}
+{{- end -}}
+{{- end -}}
 {{- $reserved := list "BENCHPILOT_OPERATOR_TOKEN" "DATABASE_URL" "BENCHPILOT_HOST" "BENCHPILOT_PORT" "BENCHPILOT_DATA_DIR" "BENCHPILOT_LOG_LEVEL" "BENCHPILOT_EXECUTOR" "BENCHPILOT_RUNNER_URL" "BENCHPILOT_RUNNER_TOKEN" "BENCHPILOT_NAMESPACE" "BENCHPILOT_RUNNER_IMAGE" "BENCHPILOT_METRICS_ENDPOINT" -}}
 {{- range $name := splitList " " (include "benchpilot.enabledTargets" .) -}}
 {{- if $name -}}
@@ -484,6 +492,9 @@ Included by the Deployment, the ConfigMap and the Secret.
 {{- end -}}
 {{- if and $t.url (not (regexMatch "^postgres(ql)?://[^/]+" $t.url)) -}}
 {{- fail (printf "targets.postgres.url must be a postgres:// URL (without a password), not %q" (regexReplaceAll "//[^@/]*@" $t.url "//***@")) -}}
+{{- end -}}
+{{- if and $t.url (regexMatch "^postgres(ql)?://[^/@]*:[^/@]*@" $t.url) -}}
+{{- fail "targets.postgres.url must not contain a password: set targets.postgres.credentials.password instead (or, with existingSecret, the variable targets.postgres.secretEnv.password names)" -}}
 {{- end -}}
 {{- else if not $t.host -}}
 {{- fail (printf "targets.%s.enabled is true but targets.%s.host is empty: set the host name or IP the runners connect to" $name $name) -}}
