@@ -148,6 +148,20 @@ Targets
 postgres http cassandra opensearch presto llm tsdb
 {{- end -}}
 
+{{/*
+The names of the targets written to the config file, space-separated: the enabled ones, and the
+disabled ones that have a host or URL (so that disabling a target reaches the server, which keeps
+the targets of earlier configurations).
+*/}}
+{{- define "benchpilot.configuredTargets" -}}
+{{- $out := list -}}
+{{- range $name := splitList " " (include "benchpilot.targetNames" .) -}}
+{{- $t := index $.Values.targets $name -}}
+{{- if and $t (or $t.enabled $t.host $t.url) -}}{{- $out = append $out $name -}}{{- end -}}
+{{- end -}}
+{{- join " " $out -}}
+{{- end -}}
+
 {{/* The names of the enabled targets, space-separated. */}}
 {{- define "benchpilot.enabledTargets" -}}
 {{- $out := list -}}
@@ -387,7 +401,7 @@ knows. Secrets never go here.
 */}}
 {{- define "benchpilot.config" -}}
 {{- $targets := dict -}}
-{{- range $name := splitList " " (include "benchpilot.enabledTargets" .) -}}
+{{- range $name := splitList " " (include "benchpilot.configuredTargets" .) -}}
 {{- if $name -}}
 {{- $t := index $.Values.targets $name -}}
 {{- $entry := deepCopy (default (dict) $t.settings) -}}
@@ -404,7 +418,7 @@ knows. Secrets never go here.
 {{- if and (eq $name "cassandra") $t.localdc -}}{{- $_ := set $entry "localdc" $t.localdc -}}{{- end -}}
 {{- if and (eq $name "presto") $t.user -}}{{- $_ := set $entry "user" $t.user -}}{{- end -}}
 {{- end -}}
-{{- $_ := set $entry "enabled" true -}}
+{{- $_ := set $entry "enabled" (default false $t.enabled) -}}
 {{- $_ := set $entry "secretEnv" (default (dict) $t.secretEnv) -}}
 {{- $_ := set $entry "workloads" (default (list) $t.workloads) -}}
 {{- $_ := set $targets $name $entry -}}
@@ -475,6 +489,10 @@ Included by the Deployment, the ConfigMap and the Secret.
 {{- fail (printf "extraEnv sets %s, which the chart sets already (a duplicate env entry is refused by server-side apply): use the chart's value for it" .name) -}}
 {{- end -}}
 {{- end -}}
+{{- $pgUrl := .Values.targets.postgres.url -}}
+{{- if and $pgUrl (regexMatch "^postgres(ql)?://[^/@]*:[^/@]*@" $pgUrl) -}}
+{{- fail "targets.postgres.url must not contain a password: set targets.postgres.credentials.password instead (or, with existingSecret, the variable targets.postgres.secretEnv.password names)" -}}
+{{- end -}}
 {{- $reserved := list "BENCHPILOT_OPERATOR_TOKEN" "DATABASE_URL" "BENCHPILOT_HOST" "BENCHPILOT_PORT" "BENCHPILOT_DATA_DIR" "BENCHPILOT_LOG_LEVEL" "BENCHPILOT_EXECUTOR" "BENCHPILOT_RUNNER_URL" "BENCHPILOT_RUNNER_TOKEN" "BENCHPILOT_NAMESPACE" "BENCHPILOT_RUNNER_IMAGE" "BENCHPILOT_METRICS_ENDPOINT" -}}
 {{- range $name := splitList " " (include "benchpilot.enabledTargets" .) -}}
 {{- if $name -}}
@@ -493,9 +511,7 @@ Included by the Deployment, the ConfigMap and the Secret.
 {{- if and $t.url (not (regexMatch "^postgres(ql)?://[^/]+" $t.url)) -}}
 {{- fail (printf "targets.postgres.url must be a postgres:// URL (without a password), not %q" (regexReplaceAll "//[^@/]*@" $t.url "//***@")) -}}
 {{- end -}}
-{{- if and $t.url (regexMatch "^postgres(ql)?://[^/@]*:[^/@]*@" $t.url) -}}
-{{- fail "targets.postgres.url must not contain a password: set targets.postgres.credentials.password instead (or, with existingSecret, the variable targets.postgres.secretEnv.password names)" -}}
-{{- end -}}
+
 {{- else if not $t.host -}}
 {{- fail (printf "targets.%s.enabled is true but targets.%s.host is empty: set the host name or IP the runners connect to" $name $name) -}}
 {{- end -}}
