@@ -2,6 +2,7 @@
  * Workloads the server knows (shipped, from config dirs, uploaded) and targets (config file,
  * API, embedded demo), with each target's readiness per workload.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -112,6 +113,36 @@ export class Catalog {
         }
       }
     }
+  }
+
+  /**
+   * Uploaded workloads live in the store; their files (which runners read) are written again when
+   * missing — the data directory may be an emptyDir, or another replica's.
+   */
+  async restoreUploadedFiles(): Promise<number> {
+    let restored = 0;
+    await mkdir(this.#uploadDir, { recursive: true });
+    for (const workload of await this.#store.listWorkloads()) {
+      if (workload.source !== 'uploaded') continue;
+      const file = join(this.#uploadDir, `${workload.name}.yaml`);
+      if (existsSync(file) && workload.file === file) continue;
+      await writeFile(file, workload.yaml);
+      await this.#store.putWorkload({ ...workload, file });
+      restored++;
+    }
+    return restored;
+  }
+
+  /** Targets a previous config file defined and the current one no longer does are removed. */
+  async pruneConfigTargets(current: ReadonlySet<string>): Promise<string[]> {
+    const removed: string[] = [];
+    for (const target of await this.#store.listTargets()) {
+      if (target.source === 'config' && !current.has(target.name)) {
+        await this.#store.deleteTarget(target.name);
+        removed.push(target.name);
+      }
+    }
+    return removed;
   }
 
   /** nb5 workloads (their own YAML form) from `<dir>/nosqlbench/`, when that directory exists. */

@@ -110,6 +110,19 @@ const fileSchema = z.strictObject({
           ttlSecondsAfterFinished: z.number().int().min(0).nullable().optional(),
           openshift: z.boolean().optional(),
           orphanJobs: z.enum(['report', 'delete']).optional(),
+          nodeSelector: z.record(z.string(), z.string()).optional(),
+          tolerations: z
+            .array(
+              z.strictObject({
+                key: z.string().optional(),
+                operator: z.enum(['Exists', 'Equal']).optional(),
+                value: z.string().optional(),
+                effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+                tolerationSeconds: z.number().int().optional(),
+              }),
+            )
+            .optional(),
+          imagePullSecrets: z.array(z.string().min(1)).optional(),
         })
         .default({}),
     })
@@ -220,6 +233,9 @@ function executorConfig(file: z.output<typeof fileSchema>, env: NodeJS.ProcessEn
           : k.ttlSecondsAfterFinished,
       openshift: k.openshift ?? false,
       orphanJobs: k.orphanJobs ?? 'delete',
+      nodeSelector: k.nodeSelector,
+      tolerations: k.tolerations,
+      imagePullSecrets: k.imagePullSecrets,
       nosqlbenchImage: file.nosqlbench?.image,
       metricsEndpoint: env.BENCHPILOT_METRICS_ENDPOINT ?? file.metrics?.endpoint,
     },

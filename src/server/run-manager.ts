@@ -370,14 +370,12 @@ export class RunManager {
       this.#store.getTarget(record.target),
       this.#store.getWorkload(record.workload),
     ]);
-    const names = new Set(Object.values(target?.secretEnv ?? {}));
-    for (const match of (workload?.yaml ?? '').matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g))
-      names.add(match[1]!);
-    const env: Record<string, string> = {};
-    for (const name of names) {
-      const value = process.env[name];
-      if (value !== undefined) env[name] = value;
-    }
+    const { env, refused } = runnerEnvOf(target?.secretEnv ?? {}, workload?.yaml ?? '', process.env);
+    for (const name of refused)
+      this.#log.warn(
+        { runId: record.id, name },
+        'a workload referenced a server secret; not passed to the runner',
+      );
     return env;
   }
 
@@ -585,6 +583,38 @@ function engineFields(target: StoredTarget, workload: StoredWorkload): Partial<R
       ? { engine: 'nosqlbench' as const, secretEnv: { ...target.secretEnv } }
       : {}),
   };
+}
+
+/** Environment variables of the server that no runner may receive, whatever a workload names. */
+export const SERVER_SECRETS: ReadonlySet<string> = new Set([
+  'DATABASE_URL',
+  'BENCHPILOT_OPERATOR_TOKEN',
+  'BENCHPILOT_RUNNER_TOKEN',
+  'KUBECONFIG',
+]);
+
+/**
+ * A runner's environment: only the variables its workload references (`${VAR}`) and its target's
+ * secretEnv names, taken from the server's environment — never the server's own secrets.
+ */
+export function runnerEnvOf(
+  secretEnv: Record<string, string>,
+  workloadYaml: string,
+  serverEnv: NodeJS.ProcessEnv,
+): { env: Record<string, string>; refused: string[] } {
+  const names = new Set(Object.values(secretEnv));
+  for (const match of workloadYaml.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)) names.add(match[1]!);
+  const env: Record<string, string> = {};
+  const refused: string[] = [];
+  for (const name of names) {
+    if (SERVER_SECRETS.has(name)) {
+      refused.push(name);
+      continue;
+    }
+    const value = serverEnv[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return { env, refused };
 }
 
 function checkDriver(target: StoredTarget, workload: StoredWorkload): void {

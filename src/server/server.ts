@@ -60,9 +60,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const executor: Executor = kube ?? new LocalExecutor({ runsDir: join(config.dataDir, 'runs') });
   const catalog = new Catalog(store, config.dataDir, logger);
   await catalog.loadWorkloadDirs(config.workloadDirs);
+  await catalog.restoreUploadedFiles();
   for (const target of config.targets) {
     await catalog.putTarget({ ...target, workloads: [...target.workloads] }, 'config');
   }
+  const removed = await catalog.pruneConfigTargets(new Set(config.targets.map((t) => t.name)));
+  if (removed.length > 0) logger.info({ removed }, 'targets no longer in the config file were removed');
   let demo: EmbeddedPostgres | null = null;
   if (config.demo) {
     demo = await startEmbeddedPostgres({ port: 0, dataDir: join(config.dataDir, 'demo-postgres') });

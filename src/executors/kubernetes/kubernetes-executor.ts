@@ -16,6 +16,7 @@ import {
   type V1Job,
   type V1Pod,
   type V1ResourceRequirements,
+  type V1Toleration,
   Watch,
 } from '@kubernetes/client-node';
 import type WebSocket from 'ws';
@@ -48,6 +49,11 @@ export interface KubernetesExecutorConfig {
   setupDeadlineSeconds?: number | null | undefined;
   ttlSecondsAfterFinished?: number | null | undefined;
   openshift?: boolean | undefined;
+  /** Where runner, setup and nb5 pods may run (node labels), and the taints they tolerate. */
+  nodeSelector?: Record<string, string> | undefined;
+  tolerations?: V1Toleration[] | undefined;
+  /** Secrets to pull the runner and nb5 images with (private registries). */
+  imagePullSecrets?: string[] | undefined;
   /** Jobs of runs this control plane does not know: `report` them, or `delete` them too. */
   orphanJobs?: 'report' | 'delete' | undefined;
   /** The NoSQLBench image for workloads on the nosqlbench engine. */
@@ -396,6 +402,15 @@ export class KubernetesExecutor implements Executor {
       activeDeadlineSeconds: setup ? (this.#config.setupDeadlineSeconds ?? null) : null,
       ttlSecondsAfterFinished: this.#config.ttlSecondsAfterFinished ?? null,
       openshift: this.#config.openshift ?? false,
+      ...this.#placement(),
+    };
+  }
+
+  #placement(): { nodeSelector?: Record<string, string>; tolerations?: V1Toleration[]; imagePullSecrets?: string[] } {
+    return {
+      ...(this.#config.nodeSelector ? { nodeSelector: this.#config.nodeSelector } : {}),
+      ...(this.#config.tolerations ? { tolerations: this.#config.tolerations } : {}),
+      ...(this.#config.imagePullSecrets ? { imagePullSecrets: this.#config.imagePullSecrets } : {}),
     };
   }
 
@@ -572,6 +587,7 @@ export class KubernetesExecutor implements Executor {
       activeDeadlineSeconds: this.#config.setupDeadlineSeconds ?? null,
       ttlSecondsAfterFinished: this.#config.ttlSecondsAfterFinished ?? null,
       openshift: this.#config.openshift ?? false,
+      ...this.#placement(),
     });
     await this.#batch.createNamespacedJob({ namespace, body: job }).catch((err: unknown) => {
       throw kubeError(err, `creating Job ${job.metadata?.name} in namespace ${namespace}`);

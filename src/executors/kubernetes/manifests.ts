@@ -142,6 +142,8 @@ export function restrictedPodSpec(opts: {
   volumes: V1Volume[];
   nodeSelector?: Record<string, string> | undefined;
   tolerations?: V1Toleration[] | undefined;
+  /** Names of Secrets to pull the image with (private registries). */
+  imagePullSecrets?: readonly string[] | undefined;
 }): V1PodSpec {
   const spec: V1PodSpec = {
     restartPolicy: 'Never',
@@ -153,6 +155,8 @@ export function restrictedPodSpec(opts: {
   };
   if (opts.nodeSelector && Object.keys(opts.nodeSelector).length > 0) spec.nodeSelector = opts.nodeSelector;
   if (opts.tolerations && opts.tolerations.length > 0) spec.tolerations = opts.tolerations;
+  if (opts.imagePullSecrets && opts.imagePullSecrets.length > 0)
+    spec.imagePullSecrets = opts.imagePullSecrets.map((name) => ({ name }));
   return spec;
 }
 
@@ -273,6 +277,7 @@ export interface RunnerJobOptions {
   readonly openshift: boolean;
   readonly nodeSelector?: Record<string, string>;
   readonly tolerations?: V1Toleration[];
+  readonly imagePullSecrets?: readonly string[];
 }
 
 function invalid(message: string): BenchpilotError {
@@ -384,6 +389,7 @@ export function runnerJob(opts: RunnerJobOptions): V1Job {
           volumes: [TMP_VOLUME],
           nodeSelector: opts.nodeSelector,
           tolerations: opts.tolerations,
+          imagePullSecrets: opts.imagePullSecrets,
         }),
       },
     },

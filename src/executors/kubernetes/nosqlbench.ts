@@ -357,6 +357,7 @@ export interface Nb5JobOptions {
   readonly openshift: boolean;
   readonly nodeSelector?: Record<string, string>;
   readonly tolerations?: V1Toleration[];
+  readonly imagePullSecrets?: readonly string[];
   /** The Job this one replaces (set by replacementJob): annotation benchpilot.io/replaces. */
   readonly replaces?: string;
 }
@@ -476,6 +477,7 @@ export function nb5Job(opts: Nb5JobOptions): V1Job {
           volumes,
           nodeSelector: opts.nodeSelector,
           tolerations: opts.tolerations,
+          imagePullSecrets: opts.imagePullSecrets,
         }),
       },
     },
