@@ -19,7 +19,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
-import { httpStatusFor, isBenchpilotError } from '../protocol/errors.js';
+import { BenchpilotError, httpStatusFor, isBenchpilotError } from '../protocol/errors.js';
 import { RUNNER_LINK_PATH } from '../protocol/runner-link.js';
 import { authenticate, type Principal, requireOperator } from './auth.js';
 import type { Catalog } from './catalog.js';
@@ -125,6 +125,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     if (!request.url.startsWith('/api/v1/')) return;
     // Runner pods authenticate inside the link with their run's token (docs/runner-protocol.md).
     if (request.routeOptions.url === RUNNER_LINK_PATH) return;
+    if (!deps.ready()) {
+      throw new BenchpilotError(
+        'BP_STATE_UNAVAILABLE',
+        'this control-plane replica is not active (a standby, or still starting): use the Service, which routes to the active one',
+      );
+    }
     const presented = request.headers.authorization ?? accessTokenOf(request);
     request.principal = await authenticate(deps.store, presented);
     const mutating = request.method !== 'GET' && request.method !== 'HEAD';

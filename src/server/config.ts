@@ -123,6 +123,7 @@ const fileSchema = z.strictObject({
             )
             .optional(),
           imagePullSecrets: z.array(z.string().min(1)).optional(),
+          leaderElection: z.boolean().optional(),
         })
         .default({}),
     })
@@ -236,6 +237,8 @@ function executorConfig(file: z.output<typeof fileSchema>, env: NodeJS.ProcessEn
       nodeSelector: k.nodeSelector,
       tolerations: k.tolerations,
       imagePullSecrets: k.imagePullSecrets,
+      leaderElection: k.leaderElection ?? false,
+      identity: env.POD_NAME || undefined,
       nosqlbenchImage: file.nosqlbench?.image,
       metricsEndpoint: env.BENCHPILOT_METRICS_ENDPOINT ?? file.metrics?.endpoint,
     },

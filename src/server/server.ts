@@ -3,11 +3,13 @@
  * the run manager (re-attaching to runners that outlived a restart), the HTTP app, autoSetup.
  */
 import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../embedded/pglite.js';
 import type { Executor } from '../executors/executor.js';
 import { KubernetesExecutor } from '../executors/kubernetes/kubernetes-executor.js';
+import { LeaderLease } from '../executors/kubernetes/leader-lease.js';
 import { LocalExecutor } from '../executors/local/local-executor.js';
 import { type App, buildApp } from './app.js';
 import { createToken, ensureGivenToken } from './auth.js';
@@ -31,7 +33,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: ServerConfig): Promise<RunningServer> {
+export interface StartOptions {
+  /** What happens when this replica loses the leader Lease (default: exit so a standby takes over). */
+  onLeadershipLost?: () => void;
+}
+
+export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const logger = pino({
     level: config.logLevel,
     redact: {
@@ -84,14 +91,27 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   }
 
   const runs = new RunManager({ store, executor, hub, catalog, log: logger });
-  const reattached = await runs.reattachAll();
-  if (reattached > 0) logger.info({ reattached }, 're-attached to runs that kept going');
-  if (kube) {
-    const known = new Set((await store.listRuns({ limit: 1_000_000 })).map((r) => r.id));
-    await kube
-      .sweepOrphans(known)
-      .catch((err) => logger.warn({ err: (err as Error).message }, 'could not look for orphaned Jobs'));
-  }
+  /** Follows the runs that kept going and cleans up after lost ones: only the active replica does this. */
+  const becomeActive = async (): Promise<void> => {
+    const reattached = await runs.reattachAll();
+    if (reattached > 0) logger.info({ reattached }, 're-attached to runs that kept going');
+    if (kube) {
+      const known = new Set((await store.listRuns({ limit: 1_000_000 })).map((r) => r.id));
+      await kube
+        .sweepOrphans(known)
+        .catch((err) => logger.warn({ err: (err as Error).message }, 'could not look for orphaned Jobs'));
+    }
+  };
+  const lease =
+    kube && config.executor.kind === 'kubernetes' && config.executor.kubernetes.leaderElection
+      ? new LeaderLease(kube.kubeConfig, {
+          namespace: await kube.namespace(),
+          name: `${kube.release}-leader`,
+          identity: config.executor.kubernetes.identity ?? `${hostname()}-${process.pid}`,
+          log: (message, fields) => logger.info(fields ?? {}, message),
+        })
+      : null;
+  if (!lease) await becomeActive();
   let ready = false;
   const app = await buildApp({
     store,
@@ -107,6 +127,19 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  if (lease) {
+    // Listening already (liveness passes), not ready (the Service routes nothing here) until this
+    // replica holds the Lease.
+    await lease.acquire();
+    lease.onLost(
+      options.onLeadershipLost ??
+        (() => {
+          logger.fatal('the leader lease was lost: exiting so that a standby takes over');
+          process.exit(70);
+        }),
+    );
+    await becomeActive();
+  }
   ready = true;
 
   if (config.autoSetup) {
@@ -137,6 +170,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       await app.close();
       await runs.detachAll();
       kube?.close();
+      await lease?.release();
       await demo?.close();
       await store.close();
     },

@@ -436,6 +436,7 @@ knows. Secrets never go here.
   "ttlSecondsAfterFinished" .Values.jobs.ttlSecondsAfterFinished
   "openshift" .Values.openshift
   "orphanJobs" .Values.jobs.orphanJobs
+  "leaderElection" true
 -}}
 {{- $config := dict
   "autoSetup" .Values.autoSetup
@@ -481,7 +482,7 @@ Included by the Deployment, the ConfigMap and the Secret.
 {{- if and .Values.auth.operatorToken (lt (len .Values.auth.operatorToken) 16) -}}
 {{- fail "auth.operatorToken must have at least 16 characters (leave it empty to have one generated)" -}}
 {{- end -}}
-{{- $chartEnv := list "BENCHPILOT_HOST" "BENCHPILOT_PORT" "BENCHPILOT_DATA_DIR" "BENCHPILOT_LOG_LEVEL" "BENCHPILOT_OPERATOR_TOKEN" -}}
+{{- $chartEnv := list "BENCHPILOT_HOST" "BENCHPILOT_PORT" "BENCHPILOT_DATA_DIR" "BENCHPILOT_LOG_LEVEL" "BENCHPILOT_OPERATOR_TOKEN" "POD_NAME" -}}
 {{- if .Values.state.postgres.enabled -}}{{- $chartEnv = append $chartEnv "DATABASE_URL" -}}{{- end -}}
 {{- $chartEnv = concat $chartEnv (include "benchpilot.credentialEnvNames" . | fromJson).names -}}
 {{- range .Values.extraEnv -}}
@@ -493,7 +494,7 @@ Included by the Deployment, the ConfigMap and the Secret.
 {{- if and $pgUrl (regexMatch "^postgres(ql)?://[^/@]*:[^/@]*@" $pgUrl) -}}
 {{- fail "targets.postgres.url must not contain a password: set targets.postgres.credentials.password instead (or, with existingSecret, the variable targets.postgres.secretEnv.password names)" -}}
 {{- end -}}
-{{- $reserved := list "BENCHPILOT_OPERATOR_TOKEN" "DATABASE_URL" "BENCHPILOT_HOST" "BENCHPILOT_PORT" "BENCHPILOT_DATA_DIR" "BENCHPILOT_LOG_LEVEL" "BENCHPILOT_EXECUTOR" "BENCHPILOT_RUNNER_URL" "BENCHPILOT_RUNNER_TOKEN" "BENCHPILOT_NAMESPACE" "BENCHPILOT_RUNNER_IMAGE" "BENCHPILOT_METRICS_ENDPOINT" -}}
+{{- $reserved := list "BENCHPILOT_OPERATOR_TOKEN" "DATABASE_URL" "BENCHPILOT_HOST" "BENCHPILOT_PORT" "BENCHPILOT_DATA_DIR" "BENCHPILOT_LOG_LEVEL" "BENCHPILOT_EXECUTOR" "BENCHPILOT_RUNNER_URL" "BENCHPILOT_RUNNER_TOKEN" "BENCHPILOT_NAMESPACE" "BENCHPILOT_RUNNER_IMAGE" "BENCHPILOT_METRICS_ENDPOINT" "POD_NAME" -}}
 {{- range $name := splitList " " (include "benchpilot.enabledTargets" .) -}}
 {{- if $name -}}
 {{- $t := index $.Values.targets $name -}}

@@ -54,6 +54,10 @@ export interface KubernetesExecutorConfig {
   tolerations?: V1Toleration[] | undefined;
   /** Secrets to pull the runner and nb5 images with (private registries). */
   imagePullSecrets?: string[] | undefined;
+  /** Several replicas: only the holder of the `<release>-leader` Lease is active (and ready). */
+  leaderElection?: boolean | undefined;
+  /** This replica's name in the Lease (default: host name and pid; the chart sets the pod name). */
+  identity?: string | undefined;
   /** Jobs of runs this control plane does not know: `report` them, or `delete` them too. */
   orphanJobs?: 'report' | 'delete' | undefined;
   /** The NoSQLBench image for workloads on the nosqlbench engine. */
@@ -103,6 +107,10 @@ export class KubernetesExecutor implements Executor {
     this.#batch = this.#kc.makeApiClient(BatchV1Api);
     this.#core = this.#kc.makeApiClient(CoreV1Api);
     this.gateway.onWarning((message, fields) => this.#warn(message, fields));
+  }
+
+  get kubeConfig(): KubeConfig {
+    return this.#kc;
   }
 
   onWarning(log: (message: string, fields?: Record<string, unknown>) => void): void {
@@ -406,7 +414,11 @@ export class KubernetesExecutor implements Executor {
     };
   }
 
-  #placement(): { nodeSelector?: Record<string, string>; tolerations?: V1Toleration[]; imagePullSecrets?: string[] } {
+  #placement(): {
+    nodeSelector?: Record<string, string>;
+    tolerations?: V1Toleration[];
+    imagePullSecrets?: string[];
+  } {
     return {
       ...(this.#config.nodeSelector ? { nodeSelector: this.#config.nodeSelector } : {}),
       ...(this.#config.tolerations ? { tolerations: this.#config.tolerations } : {}),

@@ -31,6 +31,12 @@ export const RUNNER_RBAC_RULES: readonly V1PolicyRule[] = [
     resources: ['configmaps'],
     verbs: ['create', 'get', 'delete', 'patch', 'list'],
   },
+  // Several replicas: the active one holds the <release>-leader Lease (standbys wait on it).
+  {
+    apiGroups: ['coordination.k8s.io'],
+    resources: ['leases'],
+    verbs: ['get', 'create', 'update'],
+  },
 ];
 
 /** A Role holding RUNNER_RBAC_RULES (copies: callers may change the result freely). */
