@@ -12,15 +12,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import {
-  BatchV1Api,
-  CoreV1Api,
-  type KubeConfig,
-  RbacAuthorizationV1Api,
-  type V1Job,
-} from '@kubernetes/client-node';
+import { BatchV1Api, CoreV1Api, type KubeConfig, type V1Job } from '@kubernetes/client-node';
 import { KubernetesExecutor } from '../src/executors/kubernetes/kubernetes-executor.js';
-import { RUNNER_RBAC_RULES } from '../src/executors/kubernetes/rbac.js';
 import type { Run, SeriesPoint, Setup } from '../src/protocol/api.js';
 import type { RunSpec } from '../src/protocol/runner.js';
 import type { RunSummary } from '../src/protocol/summary.js';
@@ -33,6 +26,7 @@ import {
   ensureKube,
   FakeKubelet,
   kubeConfig,
+  serviceAccountKubeconfig,
   type TestNamespace,
   waitFor,
 } from './helpers/kube.js';
@@ -97,52 +91,6 @@ function nb5ArgsOf(runId: string, step: string, extra: string[] = [], attempt = 
     'userfile=/nb5/credentials/username',
     'passfile=/nb5/credentials/password',
   ];
-}
-
-/** A kubeconfig whose user is a ServiceAccount bound to a Role with exactly RUNNER_RBAC_RULES. */
-async function serviceAccountKubeconfig(admin: KubeConfig, namespace: string, file: string): Promise<void> {
-  const core = admin.makeApiClient(CoreV1Api);
-  const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
-  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'benchpilot' } } });
-  await rbac.createNamespacedRole({
-    namespace,
-    body: { metadata: { name: 'benchpilot' }, rules: [...RUNNER_RBAC_RULES] },
-  });
-  await rbac.createNamespacedRoleBinding({
-    namespace,
-    body: {
-      metadata: { name: 'benchpilot' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'benchpilot' },
-      subjects: [{ kind: 'ServiceAccount', name: 'benchpilot', namespace }],
-    },
-  });
-  const request = await core.createNamespacedServiceAccountToken({
-    name: 'benchpilot',
-    namespace,
-    body: { spec: { audiences: [], expirationSeconds: 3600 } },
-  });
-  const cluster = admin.getCurrentCluster()!;
-  await writeFile(
-    file,
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      'clusters:',
-      `- name: test`,
-      '  cluster:',
-      `    server: ${cluster.server}`,
-      `    certificate-authority: ${cluster.caFile}`,
-      'users:',
-      '- name: benchpilot',
-      '  user:',
-      `    token: ${request.status!.token}`,
-      'contexts:',
-      '- name: test',
-      '  context: { cluster: test, user: benchpilot, namespace: ' + namespace + ' }',
-      'current-context: test',
-      '',
-    ].join('\n'),
-  );
 }
 
 describe('Kubernetes executor (real control plane, restricted namespace, least-privilege Role)', () => {

@@ -10,6 +10,7 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -18,12 +19,15 @@ import {
   CoreV1Api,
   KubeConfig,
   PatchStrategy,
+  RbacAuthorizationV1Api,
   setHeaderOptions,
   type V1Container,
   type V1EnvVar,
   type V1Pod,
   Watch,
 } from '@kubernetes/client-node';
+
+import { RUNNER_RBAC_RULES } from '../../src/executors/kubernetes/rbac.js';
 
 const execFileP = promisify(execFile);
 
@@ -721,4 +725,57 @@ async function envValue(
     );
   }
   throw new Error(`env ${e.name}: unsupported valueFrom ${JSON.stringify(from)}`);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// the control plane's ServiceAccount
+
+/** A kubeconfig whose user is a ServiceAccount bound to a Role with exactly RUNNER_RBAC_RULES. */
+export async function serviceAccountKubeconfig(
+  admin: KubeConfig,
+  namespace: string,
+  file: string,
+): Promise<void> {
+  const core = admin.makeApiClient(CoreV1Api);
+  const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
+  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'benchpilot' } } });
+  await rbac.createNamespacedRole({
+    namespace,
+    body: { metadata: { name: 'benchpilot' }, rules: [...RUNNER_RBAC_RULES] },
+  });
+  await rbac.createNamespacedRoleBinding({
+    namespace,
+    body: {
+      metadata: { name: 'benchpilot' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'benchpilot' },
+      subjects: [{ kind: 'ServiceAccount', name: 'benchpilot', namespace }],
+    },
+  });
+  const request = await core.createNamespacedServiceAccountToken({
+    name: 'benchpilot',
+    namespace,
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+  });
+  const cluster = admin.getCurrentCluster()!;
+  await writeFile(
+    file,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      `- name: test`,
+      '  cluster:',
+      `    server: ${cluster.server}`,
+      `    certificate-authority: ${cluster.caFile}`,
+      'users:',
+      '- name: benchpilot',
+      '  user:',
+      `    token: ${request.status!.token}`,
+      'contexts:',
+      '- name: test',
+      '  context: { cluster: test, user: benchpilot, namespace: ' + namespace + ' }',
+      'current-context: test',
+      '',
+    ].join('\n'),
+  );
 }
