@@ -74,6 +74,12 @@ const MATRIX: Record<string, string[]> = {
     'ingress.hosts[0].paths[0].pathType=Prefix',
   ],
   existingSecret: ['existingSecret=my-benchpilot-secret'],
+  'runner placement': [
+    'runner.nodeSelector.pool=load',
+    'runner.tolerations[0].key=dedicated',
+    'runner.tolerations[0].operator=Exists',
+    'global.imagePullSecrets[0]=regcred',
+  ],
   'external PostgreSQL with 3 replicas': [
     'state.postgres.enabled=true',
     'state.postgres.url=postgres://bench@pg.db.svc:5432/benchpilot',
@@ -193,6 +199,14 @@ describe('chart: lint, render, admit', () => {
           { BENCHPILOT_NAMESPACE: 'bench' },
         );
         assert.equal(loaded.executor.kind, 'kubernetes', name);
+        if (loaded.executor.kind === 'kubernetes') {
+          assert.equal(loaded.executor.kubernetes.leaderElection, true, name);
+          if (name === 'runner placement') {
+            assert.deepEqual(loaded.executor.kubernetes.nodeSelector, { pool: 'load' });
+            assert.deepEqual(loaded.executor.kubernetes.tolerations, [{ key: 'dedicated', operator: 'Exists' }]);
+            assert.deepEqual(loaded.executor.kubernetes.imagePullSecrets, ['regcred']);
+          }
+        }
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

@@ -438,6 +438,9 @@ knows. Secrets never go here.
   "orphanJobs" .Values.jobs.orphanJobs
   "leaderElection" true
 -}}
+{{- with .Values.runner.nodeSelector }}{{ $_ := set $k "nodeSelector" . }}{{ end -}}
+{{- with .Values.runner.tolerations }}{{ $_ := set $k "tolerations" . }}{{ end -}}
+{{- with .Values.global.imagePullSecrets }}{{ $_ := set $k "imagePullSecrets" . }}{{ end -}}
 {{- $config := dict
   "autoSetup" .Values.autoSetup
   "targets" $targets
