@@ -203,7 +203,9 @@ describe('chart: lint, render, admit', () => {
           assert.equal(loaded.executor.kubernetes.leaderElection, true, name);
           if (name === 'runner placement') {
             assert.deepEqual(loaded.executor.kubernetes.nodeSelector, { pool: 'load' });
-            assert.deepEqual(loaded.executor.kubernetes.tolerations, [{ key: 'dedicated', operator: 'Exists' }]);
+            assert.deepEqual(loaded.executor.kubernetes.tolerations, [
+              { key: 'dedicated', operator: 'Exists' },
+            ]);
             assert.deepEqual(loaded.executor.kubernetes.imagePullSecrets, ['regcred']);
           }
         }
@@ -463,6 +465,48 @@ phases:
     );
     assert.equal(ended.state, 'stopped', JSON.stringify(ended));
     assert.equal(target.requests.filter((r) => r.url === '/prime').length, 20);
+    // `helm test`: the chart's test pod checks health and auth. Its process runs here (FakeKubelet)
+    // and reaches this control plane instead of the Service's DNS name.
+    const tester = new FakeKubelet(admin, ns.name, {
+      labelSelector: 'app.kubernetes.io/component=test',
+      command: (_pod, container, env) =>
+        container.command?.[0] === 'node'
+          ? {
+              file: process.execPath,
+              args: container.command.slice(1),
+              env: { PATH: process.env.PATH ?? '', HOME: dir, ...env, BENCHPILOT_URL: server!.url },
+            }
+          : null,
+    });
+    await tester.start();
+    try {
+      const helmTest = await run(helm.helm4, [
+        'test',
+        'benchpilot',
+        '--namespace',
+        ns.name,
+        '--kubeconfig',
+        kubeconfigPath,
+      ]);
+      assert.equal(helmTest.code, 0, helmTest.stdout + helmTest.stderr);
+      assert.match(helmTest.stdout, /Phase:\s+Succeeded/);
+      const [testPod] = tester.started;
+      assert.ok(testPod, 'the test pod ran');
+      const lines = tester.logsOf(testPod);
+      for (const check of [
+        'alive',
+        'ready',
+        'a request without a token is refused',
+        'a wrong token is refused',
+        'the operator token is accepted',
+      ])
+        assert.ok(
+          lines.some((l) => l.startsWith(`ok   ${check}`)),
+          `${check}: ${lines.join('\n')}`,
+        );
+    } finally {
+      await tester.stop();
+    }
     // Nothing more than the Role: no Jobs in another namespace.
     const saKc = kubeConfig(join(dir, 'sa.kubeconfig'));
     await assert.rejects(
