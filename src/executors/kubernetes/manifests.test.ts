@@ -353,6 +353,7 @@ test('RBAC: exactly the rules the control plane needs, in a namespaced Role', ()
     { apiGroups: [''], resources: ['events'], verbs: ['get', 'list', 'watch'] },
     { apiGroups: [''], resources: ['secrets'], verbs: ['create', 'get', 'delete', 'patch', 'list'] },
     { apiGroups: [''], resources: ['configmaps'], verbs: ['create', 'get', 'delete', 'patch', 'list'] },
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
   ]);
   const role = rbacRole('bench', 'bp-control-plane');
   assert.deepEqual(role, {
