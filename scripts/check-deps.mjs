@@ -6,13 +6,14 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 const ALLOWED = {
   protocol: [],
   engine: ['protocol'],
-  drivers: ['protocol', 'engine'],
+  datasets: ['protocol', 'engine'],
+  drivers: ['protocol', 'engine', 'datasets'],
   workload: ['protocol', 'engine'],
   embedded: ['protocol'],
-  runner: ['protocol', 'engine', 'drivers', 'workload'],
+  runner: ['protocol', 'engine', 'drivers', 'workload', 'datasets'],
   executors: ['protocol', 'engine'],
-  server: ['protocol', 'engine', 'workload', 'runner', 'executors', 'embedded'],
-  cli: ['protocol', 'engine', 'workload', 'runner', 'embedded', 'executors', 'server'],
+  server: ['protocol', 'engine', 'workload', 'runner', 'executors', 'embedded', 'datasets'],
+  cli: ['protocol', 'engine', 'workload', 'runner', 'embedded', 'executors', 'server', 'datasets'],
 };
 const root = resolve('src');
 const problems = [];
