@@ -17,7 +17,6 @@ import {
   type V1Pod,
   type V1ResourceRequirements,
   type V1Toleration,
-  Watch,
 } from '@kubernetes/client-node';
 import type WebSocket from 'ws';
 import { BenchpilotError } from '../../protocol/errors.js';
@@ -28,6 +27,7 @@ import { completionIndexOf, jobFailure, phaseOf, podEnd, podProblem } from './ku
 import { LABEL, runnerJob, runnerSecret, runnerSecretName, runSelector } from './manifests.js';
 import { attemptOf, Nb5Run, type Nb5RunOptions } from './nb5-run.js';
 import { NB5_IMAGE, nb5ConfigMap, nb5ConfigMapName, nb5PhasesOf, nb5WorkloadFileName } from './nosqlbench.js';
+import { ResyncingWatch } from './resyncing-watch.js';
 import { hashToken, RunLink, type RunStep } from './run-link.js';
 import { RunnerGateway } from './runner-gateway.js';
 
@@ -84,7 +84,6 @@ interface Tracked {
 const LOG_RING = 2000;
 const MAX_FOLLOWED_PODS = 16;
 const IN_CLUSTER_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
-const RESYNC_DELAY_MS = 1000;
 
 export class KubernetesExecutor implements Executor {
   readonly name = 'kubernetes';
@@ -96,9 +95,7 @@ export class KubernetesExecutor implements Executor {
   readonly #runs = new Map<string, Tracked>();
   readonly #finishedLogs = new Map<string, string[]>();
   #namespace: string | null = null;
-  #watching: AbortController[] = [];
-  #watchStarted = false;
-  #stopped = false;
+  #watches: ResyncingWatch[] = [];
   #warn: (message: string, fields?: Record<string, unknown>) => void = () => undefined;
 
   constructor(config: KubernetesExecutorConfig, kubeConfig?: KubeConfig) {
@@ -269,9 +266,8 @@ export class KubernetesExecutor implements Executor {
 
   /** Stops the watches (server shutdown); runner pods keep running and redial later. */
   close(): void {
-    this.#stopped = true;
-    for (const controller of this.#watching) controller.abort();
-    this.#watching = [];
+    for (const watch of this.#watches) watch.stop();
+    this.#watches = [];
     for (const tracked of this.#runs.values()) tracked.link.close();
     this.#runs.clear();
   }
@@ -706,53 +702,28 @@ export class KubernetesExecutor implements Executor {
   // ---------- watches ----------
 
   async #ensureWatches(namespace: string): Promise<void> {
-    if (this.#watchStarted) return;
-    this.#watchStarted = true;
-    const selector = `${LABEL.instance}=${this.release},${LABEL.managedBy}=benchpilot`;
-    this.#watchLoop(`/api/v1/namespaces/${namespace}/pods`, selector, (type, obj) =>
-      this.#onPod(type, obj as V1Pod),
-    );
-    this.#watchLoop(`/apis/batch/v1/namespaces/${namespace}/jobs`, selector, (type, obj) =>
-      this.#onJob(type, obj as V1Job),
-    );
-  }
-
-  /** Watch with reconnect: when a watch ends (timeout, error, 410 Gone) it starts again after a resync list. */
-  #watchLoop(path: string, labelSelector: string, handle: (type: string, obj: unknown) => void): void {
-    const run = async (): Promise<void> => {
-      if (this.#stopped) return;
-      let resourceVersion: string | undefined;
-      try {
-        const list = path.endsWith('/pods')
-          ? await this.#core.listNamespacedPod({ namespace: path.split('/')[4]!, labelSelector })
-          : await this.#batch.listNamespacedJob({ namespace: path.split('/')[5]!, labelSelector });
-        for (const item of list.items) handle('ADDED', item);
-        resourceVersion = list.metadata?.resourceVersion;
-      } catch (err) {
-        this.#warn(`list ${path} failed; retrying`, { err: (err as Error).message });
-        setTimeout(() => void run(), RESYNC_DELAY_MS * 5).unref();
-        return;
-      }
-      const watch = new Watch(this.#kc);
-      try {
-        const controller = await watch.watch(
-          path,
-          { labelSelector, resourceVersion, allowWatchBookmarks: true },
-          (type, obj) => {
-            if (type !== 'BOOKMARK') handle(type, obj);
-          },
-          () => {
-            this.#watching = this.#watching.filter((c) => c !== controller);
-            if (!this.#stopped) setTimeout(() => void run(), RESYNC_DELAY_MS).unref();
-          },
-        );
-        this.#watching.push(controller);
-      } catch (err) {
-        this.#warn(`watch ${path} failed; retrying`, { err: (err as Error).message });
-        setTimeout(() => void run(), RESYNC_DELAY_MS * 5).unref();
-      }
-    };
-    void run();
+    if (this.#watches.length > 0) return;
+    const labelSelector = `${LABEL.instance}=${this.release},${LABEL.managedBy}=benchpilot`;
+    const warn = (message: string, fields?: Record<string, unknown>) => this.#warn(message, fields);
+    this.#watches = [
+      new ResyncingWatch({
+        kc: this.#kc,
+        path: `/api/v1/namespaces/${namespace}/pods`,
+        labelSelector,
+        list: () => this.#core.listNamespacedPod({ namespace, labelSelector }),
+        handle: (type, obj) => this.#onPod(type, obj as V1Pod),
+        warn,
+      }),
+      new ResyncingWatch({
+        kc: this.#kc,
+        path: `/apis/batch/v1/namespaces/${namespace}/jobs`,
+        labelSelector,
+        list: () => this.#batch.listNamespacedJob({ namespace, labelSelector }),
+        handle: (type, obj) => this.#onJob(type, obj as V1Job),
+        warn,
+      }),
+    ];
+    for (const watch of this.#watches) watch.start();
   }
 
   #onPod(type: string, pod: V1Pod): void {
