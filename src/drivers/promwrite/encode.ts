@@ -32,6 +32,7 @@ export interface EncodedRequest {
 }
 
 const textEncoder = new TextEncoder();
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export function varintLength(n: number): number {
   if (n < 0) throw new RangeError(`negative varint ${n}`);
@@ -175,6 +176,12 @@ export class WriteRequestEncoder {
     const view = this.view;
     const tsBytes = this.tsBytes;
     const values = w.values;
+    // Copy the doubles' bytes as they are (NaN payloads such as Prometheus' stale marker survive;
+    // a float store could canonicalize them). Typed arrays are little-endian on every Node platform
+    // we run on; big-endian falls back to DataView.
+    const valueBytes = LITTLE_ENDIAN
+      ? new Uint8Array(values.buffer, values.byteOffset, values.length * 8)
+      : undefined;
     const count = w.count;
     let p = 0;
     for (let k = 0; k < nSegs; k++) {
@@ -192,7 +199,17 @@ export class WriteRequestEncoder {
         buf[p++] = 0x12; // TimeSeries.samples
         buf[p++] = 9 + tl;
         buf[p++] = 0x09; // Sample.value, fixed64
-        view.setFloat64(p, values[row + j]!, true);
+        if (valueBytes) {
+          const vb = (row + j) * 8;
+          buf[p] = valueBytes[vb]!;
+          buf[p + 1] = valueBytes[vb + 1]!;
+          buf[p + 2] = valueBytes[vb + 2]!;
+          buf[p + 3] = valueBytes[vb + 3]!;
+          buf[p + 4] = valueBytes[vb + 4]!;
+          buf[p + 5] = valueBytes[vb + 5]!;
+          buf[p + 6] = valueBytes[vb + 6]!;
+          buf[p + 7] = valueBytes[vb + 7]!;
+        } else view.setFloat64(p, values[row + j]!, true);
         p += 8;
         const tb = j * 11;
         for (let i = 0; i < tl; i++) buf[p + i] = tsBytes[tb + i]!;
