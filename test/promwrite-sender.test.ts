@@ -149,6 +149,19 @@ describe('promwrite sender', () => {
     script = [];
   });
 
+  test('Prometheus 2.42’s 500 "too old sample" is permanent: no retry', async () => {
+    seen.length = 0;
+    script = [{ status: 500, body: 'too old sample' }];
+    const { s, sleeps } = sender();
+    await assert.rejects(
+      s.send(request()),
+      (err: unknown) => err instanceof RemoteWriteError && !err.retryable,
+    );
+    await s.close();
+    assert.equal(seen.length, 1);
+    assert.deepEqual(sleeps, []);
+  });
+
   test('network errors are retried too', async () => {
     const { s, sleeps } = sender({ url: 'http://127.0.0.1:1/api/v1/write', maxAttempts: 2 });
     await assert.rejects(

@@ -5,7 +5,8 @@
  * (`baseBackoffMs · 2^attempt`, at most `maxBackoffMs`, `maxAttempts` tries in all); a 429's or 503's
  * `Retry-After` (seconds or an HTTP date) replaces the computed delay, capped by `maxRetryAfterMs`.
  * Any other 4xx is not retried: the request fails with a {@link RemoteWriteError} carrying the
- * server's message (Prometheus explains "out of bounds", "out of order sample", … in the body).
+ * server's message (Prometheus explains "out of bounds", "out of order sample", … in the body);
+ * neither is Prometheus 2.42's 500 "too old sample" (older than the out-of-order window).
  */
 import { Pool } from 'undici';
 import type { EncodedRequest } from './encode.js';
@@ -52,6 +53,12 @@ export interface SenderStats {
   /** The last few error messages, newest last. */
   lastErrors: string[];
 }
+
+/**
+ * 5xx answers that will never succeed on retry. Prometheus 2.42 answers a sample older than its
+ * out-of-order window with 500 "too old sample" (later versions answer 400).
+ */
+const PERMANENT_SERVER_ERROR = /too old sample/i;
 
 export class RemoteWriteError extends Error {
   readonly status: number;
@@ -193,7 +200,8 @@ export class RemoteWriteSender {
       } catch (err) {
         message = `remote write: ${(err as Error).message}`;
       }
-      const retryable = status === 0 || status === 429 || status >= 500;
+      const retryable =
+        status === 0 || status === 429 || (status >= 500 && !PERMANENT_SERVER_ERROR.test(message));
       if (!retryable || attempt >= this.maxAttempts) {
         this.stats.failedRequests++;
         this.stats.samplesRejected += req.samples;
