@@ -21,7 +21,7 @@ import {
 import type WebSocket from 'ws';
 import { BenchpilotError } from '../../protocol/errors.js';
 import type { ControlAction } from '../../protocol/events.js';
-import type { RunSpec } from '../../protocol/runner.js';
+import type { RunnerExitRecord, RunSpec } from '../../protocol/runner.js';
 import type { Executor, ExecutorRecord, RunAttachment, RunSink } from '../executor.js';
 import { completionIndexOf, jobFailure, phaseOf, podEnd, podProblem } from './kube-status.js';
 import { LABEL, runnerJob, runnerSecret, runnerSecretName, runSelector } from './manifests.js';
@@ -67,10 +67,8 @@ export interface KubernetesExecutorConfig {
 }
 
 interface Tracked {
-  /** Runner pods' link (benchpilot engine); a closed stand-in for NoSQLBench runs. */
-  link: RunLink;
-  /** Set for runs on the NoSQLBench engine (nb5 Jobs, no runner link). */
-  nb5: Nb5Run | null;
+  /** Our end of the run: the runner pods' link (benchpilot engine) or the nb5 Jobs (NoSQLBench). */
+  run: RunLink | Nb5Run;
   sink: RunSink;
   namespace: string;
   logs: string[];
@@ -208,12 +206,12 @@ export class KubernetesExecutor implements Executor {
   async control(runId: string, _record: ExecutorRecord, action: ControlAction): Promise<void> {
     const tracked = this.#runs.get(runId);
     if (!tracked) throw new BenchpilotError('BP_CONFLICT', `run ${runId} has no live runner pods to control`);
-    if (!tracked.nb5) {
-      tracked.link.control(action);
+    if (tracked.run instanceof RunLink) {
+      tracked.run.control(action);
       return;
     }
     try {
-      await tracked.nb5.control(action);
+      await tracked.run.control(action);
     } catch (err) {
       throw err instanceof BenchpilotError ? err : new BenchpilotError('BP_CONFLICT', (err as Error).message);
     }
@@ -229,8 +227,8 @@ export class KubernetesExecutor implements Executor {
   async kill(runId: string, record: ExecutorRecord): Promise<void> {
     await this.#deleteRunObjects(String(record.namespace), runId);
     const tracked = this.#runs.get(runId);
-    if (tracked?.nb5) await tracked.nb5.control({ action: 'stop' }).catch(() => undefined);
-    else tracked?.link.endAll('killed: its Jobs were deleted after it did not stop in time');
+    if (tracked?.run instanceof Nb5Run) await tracked.run.control({ action: 'stop' }).catch(() => undefined);
+    else tracked?.run.endAll('killed: its Jobs were deleted after it did not stop in time');
   }
 
   async remove(runId: string, record: ExecutorRecord): Promise<void> {
@@ -268,7 +266,7 @@ export class KubernetesExecutor implements Executor {
   close(): void {
     for (const watch of this.#watches) watch.stop();
     this.#watches = [];
-    for (const tracked of this.#runs.values()) tracked.link.close();
+    for (const tracked of this.#runs.values()) tracked.run.close();
     this.#runs.clear();
   }
 
@@ -321,7 +319,7 @@ export class KubernetesExecutor implements Executor {
         }),
       });
       const tracked = this.#trackNb5(spec.runId, record, sink, steps, base, 0, 1);
-      await tracked.nb5!.start();
+      await (tracked.run as Nb5Run).start();
       return this.#attachment(spec.runId, record, tracked);
     } catch (err) {
       this.#untrack(spec.runId);
@@ -362,8 +360,9 @@ export class KubernetesExecutor implements Executor {
       Math.max(0, phaseOfJob(latest)),
       attemptOf(latest),
     );
-    tracked.nb5!.resume();
-    tracked.nb5!.onJob(latest);
+    const run = tracked.run as Nb5Run;
+    run.resume();
+    run.onJob(latest);
     return this.#attachment(runId, record, tracked);
   }
 
@@ -431,57 +430,26 @@ export class KubernetesExecutor implements Executor {
     stepIndex: number,
     attempt: number,
   ): Tracked {
-    const namespace = String(record.namespace);
-    // A link that never accepts anyone: nb5 pods do not dial back.
-    const link = new RunLink({
+    return this.#newTracked(
       runId,
-      tokenHash: hashToken(randomBytes(16).toString('hex')),
-      spec: JSON.parse(String(record.spec)) as RunSpec,
-      workload: { fileName: '', text: '' },
-      steps: [{ phase: steps[0]!, only: steps, pods: 1 }],
-      out: {
-        event: () => undefined,
-        logs: () => undefined,
-        exited: () => undefined,
-        startStep: async () => undefined,
-      },
-    });
-    link.close();
-    const tracked: Tracked = {
-      link,
-      nb5: null,
-      namespace,
+      String(record.namespace),
       sink,
-      logs: [],
-      reported: new Set(),
-      ended: new Set(),
-      followed: new Set(),
-      cursor: 0,
-    };
-    tracked.nb5 = new Nb5Run({
-      batch: this.#batch,
-      core: this.#core,
-      workload: String(record.workloadName),
-      steps,
-      base,
-      stepIndex,
-      attempt,
-      out: {
-        event: (event) => sink.event(event, ++tracked.cursor),
-        logs: (lines) => this.#log(tracked, lines),
-        exited: (exit, reason) => {
-          const stopped = tracked.nb5?.stopRequested ?? false;
-          this.#untrack(runId);
-          void this.#core
-            .deleteNamespacedSecret({ name: runnerSecretName(runId), namespace })
-            .catch(() => undefined);
-          if (stopped) void this.#deleteRunObjects(namespace, runId).catch(() => undefined);
-          sink.exited(exit, reason);
-        },
-      },
-    });
-    this.#runs.set(runId, tracked);
-    return tracked;
+      (tracked) =>
+        new Nb5Run({
+          batch: this.#batch,
+          core: this.#core,
+          workload: String(record.workloadName),
+          steps,
+          base,
+          stepIndex,
+          attempt,
+          out: {
+            event: (event) => sink.event(event, ++tracked.cursor),
+            logs: (lines) => this.#log(tracked, lines),
+            exited: (exit, reason) => this.#ended(runId, tracked, exit, reason),
+          },
+        }),
+    );
   }
 
   // ---------- runs ----------
@@ -495,9 +463,38 @@ export class KubernetesExecutor implements Executor {
     stepIndex: number,
     sink: RunSink,
   ): Tracked {
-    const namespace = String(record.namespace);
-    const tracked: Tracked = {
-      nb5: null,
+    const tracked = this.#newTracked(
+      runId,
+      String(record.namespace),
+      sink,
+      (tracked) =>
+        new RunLink({
+          runId,
+          tokenHash: String(record.tokenHash),
+          spec,
+          workload,
+          steps,
+          stepIndex,
+          out: {
+            event: (event) => sink.event(event, ++tracked.cursor),
+            // Runner log events reach the UI as events; keep them for tailLogs only.
+            logs: (lines) => this.#remember(tracked, lines),
+            exited: (exit, reason) => this.#ended(runId, tracked, exit, reason),
+            startStep: (index) => this.#createStepJob(runId, record, index, null),
+          },
+        }),
+    );
+    this.gateway.register(tracked.run as RunLink);
+    return tracked;
+  }
+
+  #newTracked(
+    runId: string,
+    namespace: string,
+    sink: RunSink,
+    makeRun: (tracked: Tracked) => RunLink | Nb5Run,
+  ): Tracked {
+    const tracked = {
       namespace,
       sink,
       logs: [],
@@ -505,36 +502,24 @@ export class KubernetesExecutor implements Executor {
       ended: new Set(),
       followed: new Set(),
       cursor: 0,
-      link: new RunLink({
-        runId,
-        tokenHash: String(record.tokenHash),
-        spec,
-        workload,
-        steps,
-        stepIndex,
-        out: {
-          event: (event) => sink.event(event, ++tracked.cursor),
-          // Runner log events reach the UI as events; keep them for tailLogs only.
-          logs: (lines) => this.#remember(tracked, lines),
-          exited: (exit, reason) => {
-            const stopped = tracked.link.stopRequested;
-            this.#untrack(runId);
-            // A stopped run leaves nothing behind; a finished one keeps its Jobs (and pod logs)
-            // until ttlSecondsAfterFinished.
-            if (stopped) void this.#deleteRunObjects(namespace, runId).catch(() => undefined);
-            // The runner Secret holds the link token and credentials: gone once the run is over.
-            void this.#core
-              .deleteNamespacedSecret({ name: runnerSecretName(runId), namespace })
-              .catch(() => undefined);
-            sink.exited(exit, reason);
-          },
-          startStep: (index) => this.#createStepJob(runId, record, index, null),
-        },
-      }),
-    };
+    } as Omit<Tracked, 'run'> as Tracked;
+    tracked.run = makeRun(tracked);
     this.#runs.set(runId, tracked);
-    this.gateway.register(tracked.link);
     return tracked;
+  }
+
+  /** The run is over: forget it, and leave behind only what a finished run keeps. */
+  #ended(runId: string, tracked: Tracked, exit: RunnerExitRecord | null, reason: string): void {
+    const stopped = tracked.run.stopRequested;
+    this.#untrack(runId);
+    // A stopped run leaves nothing behind; a finished one keeps its Jobs (and pod logs) until
+    // ttlSecondsAfterFinished.
+    if (stopped) void this.#deleteRunObjects(tracked.namespace, runId).catch(() => undefined);
+    // The run's Secret holds the link token and credentials: gone once the run is over.
+    void this.#core
+      .deleteNamespacedSecret({ name: runnerSecretName(runId), namespace: tracked.namespace })
+      .catch(() => undefined);
+    tracked.sink.exited(exit, reason);
   }
 
   #untrack(runId: string): void {
@@ -542,8 +527,7 @@ export class KubernetesExecutor implements Executor {
     if (!tracked) return;
     this.#runs.delete(runId);
     this.gateway.unregister(runId);
-    tracked.link.close();
-    tracked.nb5?.close();
+    tracked.run.close();
     this.#finishedLogs.set(runId, tracked.logs);
     if (this.#finishedLogs.size > 100) this.#finishedLogs.delete(this.#finishedLogs.keys().next().value!);
   }
@@ -555,8 +539,7 @@ export class KubernetesExecutor implements Executor {
         if (this.#runs.get(runId) !== tracked) return;
         this.#runs.delete(runId);
         this.gateway.unregister(runId);
-        tracked.link.close();
-        tracked.nb5?.close();
+        tracked.run.close();
       },
     };
   }
@@ -731,51 +714,48 @@ export class KubernetesExecutor implements Executor {
     const tracked = runId ? this.#runs.get(runId) : undefined;
     if (!tracked) return;
     const name = pod.metadata?.name ?? '';
-    if (tracked.nb5) {
-      if (pod.status?.phase === 'Running') this.#followLog(tracked, pod);
-      // nb5 Jobs end by their conditions; pods only tell why they could not run.
-      const problem = podProblem(pod);
-      if (problem && !tracked.reported.has(problem)) {
-        tracked.reported.add(problem);
-        this.#log(tracked, [problem]);
-      }
-      return;
-    }
-    const phase = phaseOf(pod) ?? tracked.link.currentStep.phase;
-    const index = completionIndexOf(pod);
     const problem = podProblem(pod);
     if (problem && !tracked.reported.has(problem)) {
       tracked.reported.add(problem);
       this.#log(tracked, [problem]);
     }
+    const link = tracked.run;
+    if (link instanceof Nb5Run) {
+      // nb5 Jobs end by their conditions; their pods only say why they could not run, and log.
+      if (pod.status?.phase === 'Running') this.#followLog(tracked, pod);
+      return;
+    }
+    const phase = phaseOf(pod) ?? link.currentStep.phase;
+    const index = completionIndexOf(pod);
     if (tracked.ended.has(name)) return;
     if (type === 'DELETED') {
       tracked.ended.add(name);
-      tracked.link.podEnded(phase, index, null, `pod ${name} was deleted before its runner reported an exit`);
+      link.podEnded(phase, index, null, `pod ${name} was deleted before its runner reported an exit`);
       return;
     }
     const end = podEnd(pod);
     if (!end) return;
     tracked.ended.add(name);
     if (end.exit === null || end.exit.code !== 0) this.#log(tracked, [end.reason]);
-    tracked.link.podEnded(phase, index, end.exit, end.reason);
+    link.podEnded(phase, index, end.exit, end.reason);
   }
 
   #onJob(type: string, job: V1Job): void {
     const runId = job.metadata?.labels?.[LABEL.run];
     const tracked = runId ? this.#runs.get(runId) : undefined;
-    if (tracked?.nb5) {
-      tracked.nb5.onJob(job);
+    if (!tracked) return;
+    const link = tracked.run;
+    if (link instanceof Nb5Run) {
+      link.onJob(job);
       return;
     }
-    if (!tracked || jobPhase(job) !== tracked.link.currentStep.phase) return;
+    if (jobPhase(job) !== link.currentStep.phase) return;
     const failure = jobFailure(job);
     if (failure && !tracked.reported.has(failure)) {
       tracked.reported.add(failure);
       this.#log(tracked, [failure]);
     }
     if (type === 'DELETED') {
-      const link = tracked.link;
       setTimeout(() => {
         if (!link.closed) link.endAll(`Job ${job.metadata?.name} was deleted`);
       }, 5000).unref();
