@@ -10,7 +10,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -21,6 +20,7 @@ import { RUNNER_RBAC_RULES } from '../src/executors/kubernetes/rbac.js';
 import type { Run, Setup } from '../src/protocol/api.js';
 import { loadServerConfig } from '../src/server/config.js';
 import { type RunningServer, startServer } from '../src/server/server.js';
+import { apiClient, freePort, waitForRunEnd } from './helpers/api.js';
 import { ensureHelm, type HelmTools } from './helpers/helm.js';
 import { startHttpServer, type TestHttpServer } from './helpers/http-server.js';
 import {
@@ -141,14 +141,6 @@ function docs(yamlText: string): Doc[] {
   return parseAllDocuments(yamlText)
     .map((d) => d.toJS() as Doc | null)
     .filter((d): d is Doc => d !== null && typeof d === 'object');
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 let helm: HelmTools;
@@ -421,17 +413,7 @@ phases:
       process.env.KUBECONFIG = previous;
     }
     assert.equal(server.initialToken, null, 'the chart token is used, none is printed');
-    const api = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${server!.url}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${operatorToken}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? null : JSON.stringify(body),
-      });
-      return { status: res.status, json: (await res.json()) as any };
-    };
+    const api = apiClient(server.url, operatorToken);
     const setup = await api('POST', '/api/v1/setups', { target: 'http', workload: 'chart-http' });
     assert.equal(setup.status, 201, JSON.stringify(setup.json));
     const done = await waitFor(
@@ -455,14 +437,7 @@ phases:
       'the 2-pod benchmark to send load',
     );
     await api('POST', `/api/v1/runs/${started.json.id}/stop`);
-    const ended = await waitFor(
-      async () => {
-        const r = (await api('GET', `/api/v1/runs/${started.json.id}`)).json as Run;
-        return ['stopped', 'failed', 'succeeded'].includes(r.state) ? r : null;
-      },
-      60_000,
-      'the benchmark to end',
-    );
+    const ended = await waitForRunEnd(api, started.json.id, 60_000);
     assert.equal(ended.state, 'stopped', JSON.stringify(ended));
     assert.equal(target.requests.filter((r) => r.url === '/prime').length, 20);
     // `helm test`: the chart's test pod checks health and auth. Its process runs here (FakeKubelet)

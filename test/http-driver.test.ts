@@ -1,12 +1,12 @@
 /** The http driver against a real HTTP server on 127.0.0.1, for both transports. */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { httpDriver } from '../src/drivers/http/index.js';
 import { compileBindings } from '../src/engine/bindings/index.js';
 import type { BindingSet } from '../src/engine/bindings/types.js';
 import type { Driver, PreparedOp } from '../src/engine/driver.js';
 import { BenchpilotError } from '../src/protocol/errors.js';
+import { freePort } from './helpers/api.js';
 import { startHttpServer, type TestHttpServer } from './helpers/http-server.js';
 
 interface Outcome {
@@ -48,14 +48,6 @@ async function open(
 
 function prepare(driver: Driver, op: Record<string, unknown>, bindings: BindingSet = NO_BINDINGS) {
   return driver.prepare(httpDriver.opSchema.parse(op), { opName: 'op', bindings });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 for (const transport of ['undici', 'raw'] as const) {

@@ -8,7 +8,6 @@
  */
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -19,6 +18,7 @@ import type { RunSpec } from '../src/protocol/runner.js';
 import type { RunSummary } from '../src/protocol/summary.js';
 import { loadServerConfig } from '../src/server/config.js';
 import { type RunningServer, startServer } from '../src/server/server.js';
+import { type Api, apiClient, freePort, waitForRunEnd } from './helpers/api.js';
 import { startHttpServer, type TestHttpServer } from './helpers/http-server.js';
 import {
   benchpilotCommand,
@@ -51,16 +51,6 @@ phases:
     ops:
       get: { path: /main }
 `;
-
-type Json = any;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Stands in for nb5 in the nb5 pods: prints its args; setup steps end at once, main runs until SIGTERM. */
 const NB5_STAND_IN = `
@@ -102,7 +92,7 @@ describe('Kubernetes executor (real control plane, restricted namespace, least-p
   let port: number;
   let configFile: string;
   let server: RunningServer;
-  let api: (method: string, path: string, body?: unknown) => Promise<{ status: number; json: Json }>;
+  let api: Api;
   let batch: BatchV1Api;
   let core: CoreV1Api;
 
@@ -173,23 +163,7 @@ describe('Kubernetes executor (real control plane, restricted namespace, least-p
     process.env.BP_TEST_CASS_USER = 'cassuser';
     process.env.BP_TEST_CASS_PASS = 's3cr3t-Pa55';
     await start();
-    const token = server.initialToken!;
-    api = async (method, path, body) => {
-      const res = await fetch(`${server.url}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? null : JSON.stringify(body),
-      });
-      const text = await res.text();
-      let json: unknown = text;
-      try {
-        json = JSON.parse(text);
-      } catch {}
-      return { status: res.status, json };
-    };
+    api = apiClient(server.url, server.initialToken!);
   });
 
   after(async () => {
@@ -372,14 +346,7 @@ describe('Kubernetes executor (real control plane, restricted namespace, least-p
     );
     const stopped = await api('POST', `/api/v1/runs/${runId}/stop`);
     assert.equal(stopped.status, 200, JSON.stringify(stopped.json));
-    const run = await waitFor(
-      async () => {
-        const r = (await api('GET', `/api/v1/runs/${runId}`)).json as Run;
-        return r.state === 'stopped' || r.state === 'failed' || r.state === 'succeeded' ? r : null;
-      },
-      60_000,
-      'the run to end',
-    );
+    const run = await waitForRunEnd(api, runId, 60_000);
     assert.equal(run.state, 'stopped', JSON.stringify(run));
     const summary = (await api('GET', `/api/v1/runs/${runId}/summary`)).json as RunSummary;
     assert.equal(summary.partition.count, 3);
@@ -467,14 +434,7 @@ describe('Kubernetes executor (real control plane, restricted namespace, least-p
       'the re-attached run to take the new rate',
     );
     await api('POST', `/api/v1/runs/${runId}/stop`);
-    const run = await waitFor(
-      async () => {
-        const r = (await api('GET', `/api/v1/runs/${runId}`)).json as Run;
-        return ['stopped', 'failed', 'succeeded'].includes(r.state) ? r : null;
-      },
-      60_000,
-      'the run to end',
-    );
+    const run = await waitForRunEnd(api, runId, 60_000);
     assert.equal(run.state, 'stopped', JSON.stringify(run));
     const summary = (await api('GET', `/api/v1/runs/${runId}/summary`)).json as RunSummary;
     const sent = target.requests.filter((r) => r.url === '/main').length - before;
@@ -574,14 +534,7 @@ describe('Kubernetes executor (real control plane, restricted namespace, least-p
       nb5ArgsOf(benchId, 'main', ['cyclerate=800'], 2),
     );
     await api('POST', `/api/v1/runs/${benchId}/stop`);
-    const ended = await waitFor(
-      async () => {
-        const r = (await api('GET', `/api/v1/runs/${benchId}`)).json as Run;
-        return ['stopped', 'failed', 'succeeded'].includes(r.state) ? r : null;
-      },
-      30_000,
-      'the nb5 run to end',
-    );
+    const ended = await waitForRunEnd(api, benchId, 30_000);
     assert.equal(ended.state, 'stopped', JSON.stringify(ended));
     await waitFor(
       async () => (await jobsOf(benchId)).length === 0,

@@ -12,10 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
-import type { Run, SeriesPoint } from '../src/protocol/api.js';
+import type { SeriesPoint } from '../src/protocol/api.js';
 import type { RunSummary } from '../src/protocol/summary.js';
 import { loadServerConfig } from '../src/server/config.js';
 import { type RunningServer, startServer } from '../src/server/server.js';
+import { apiClient, freePort, waitForRunEnd } from './helpers/api.js';
 import { startHttpServer, type TestHttpServer } from './helpers/http-server.js';
 import {
   createTestNamespace,
@@ -39,14 +40,6 @@ phases:
     ops:
       get: { path: /ha }
 `;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function isReady(port: number): Promise<boolean> {
   try {
@@ -178,18 +171,7 @@ test('one active replica holds the Lease; the standby takes over a running bench
   assert.equal(((await standbyAnswer.json()) as { code: string }).code, 'BP_STATE_UNAVAILABLE');
 
   // Through "the Service": the active replica.
-  const api = async (method: string, path: string, body?: unknown) => {
-    const port = (await isReady(portA)) ? portA : portB;
-    const res = await fetch(`http://127.0.0.1:${port}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${TOKEN}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? null : JSON.stringify(body),
-    });
-    return { status: res.status, json: (await res.json()) as any };
-  };
+  const api = apiClient(async () => `http://127.0.0.1:${(await isReady(portA)) ? portA : portB}`, TOKEN);
   const started = await api('POST', '/api/v1/runs', { target: 'http', workload: 'ha-http', parallelism: 2 });
   assert.equal(started.status, 201, JSON.stringify(started.json));
   const runId = started.json.id as string;
@@ -221,14 +203,7 @@ test('one active replica holds the Lease; the standby takes over a running bench
     'the new rate under replica b',
   );
   await api('POST', `/api/v1/runs/${runId}/stop`);
-  const run = await waitFor(
-    async () => {
-      const r = (await api('GET', `/api/v1/runs/${runId}`)).json as Run;
-      return ['stopped', 'failed', 'succeeded'].includes(r.state) ? r : null;
-    },
-    60_000,
-    'the run to end under replica b',
-  );
+  const run = await waitForRunEnd(api, runId, 60_000);
   assert.equal(run.state, 'stopped', JSON.stringify(run));
   const summary = (await api('GET', `/api/v1/runs/${runId}/summary`)).json as RunSummary;
   assert.equal(summary.phases[0]!.ops[0]!.count, target.requests.filter((r) => r.url === '/ha').length);

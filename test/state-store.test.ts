@@ -21,6 +21,7 @@ import type {
   StoredWorkload,
   TokenRecord,
 } from '../src/server/state/store.js';
+import { freePort } from './helpers/api.js';
 import { startPostgres, type TestPostgres } from './helpers/postgres.js';
 
 // ---------- records ----------
@@ -734,17 +735,4 @@ describe('PostgreSQL connection', () => {
 
 function root(): string {
   return join(tmpdir(), 'bp-state-never-created');
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
