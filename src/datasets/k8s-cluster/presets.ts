@@ -10,23 +10,16 @@
  * | large   | 3 regions × 2 clusters, 36 nodes, 216 pods × 2    | 31,752 | 5,760 (1 day)  | 182,891,520 |
  */
 
+import type { TopologyOptions } from './topology.js';
+
 export type PresetName = 'tiny' | 'small' | 'default' | 'large';
 
-export interface K8sClusterKnobs {
+/** The topology's sizes (regions … containersPerPod, see topology.ts), plus time and extras. */
+export interface K8sClusterKnobs extends TopologyOptions {
   /** Length of the time range in days (fractions allowed: 0.25 = 6 hours). */
   readonly days: number;
   /** Seconds between samples of a series; at most 60 so rate(x[5m]) has ≥ 4 samples. */
   readonly scrapeIntervalSeconds: number;
-  readonly regions: number;
-  readonly zonesPerRegion: number;
-  readonly clustersPerRegion: number;
-  readonly nodesPerCluster: number;
-  readonly cpusPerNode: number;
-  /** Namespaces in every cluster. */
-  readonly namespaces: number;
-  readonly servicesPerNamespace: number;
-  readonly podsPerService: number;
-  readonly containersPerPod: number;
   /** Synthetic series per container, alternating gauge and counter, to reach a target size. */
   readonly extraMetricsPerContainer: number;
   /** Mean container restarts per container per day (each resets that container's counters). */

@@ -13,6 +13,7 @@ export interface TopologyOptions {
   readonly clustersPerRegion: number;
   readonly nodesPerCluster: number;
   readonly cpusPerNode: number;
+  /** Namespaces in every cluster. */
   readonly namespaces: number;
   readonly servicesPerNamespace: number;
   readonly podsPerService: number;
