@@ -96,9 +96,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const reattached = await runs.reattachAll();
     if (reattached > 0) logger.info({ reattached }, 're-attached to runs that kept going');
     if (kube) {
-      const known = new Set((await store.listRuns({ limit: 1_000_000 })).map((r) => r.id));
+      // Only the run ids the cluster has Jobs for are looked up, not every run ever stored.
       await kube
-        .sweepOrphans(known)
+        .sweepOrphans(async (runId) => (await store.getRun(runId)) !== null)
         .catch((err) => logger.warn({ err: (err as Error).message }, 'could not look for orphaned Jobs'));
     }
   };

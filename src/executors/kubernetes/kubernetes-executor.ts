@@ -240,17 +240,16 @@ export class KubernetesExecutor implements Executor {
    * Jobs that no known run owns (left by a control plane that lost its state, or a deleted run):
    * reported, and deleted when `orphanJobs` is `delete`. Returns their run ids.
    */
-  async sweepOrphans(known: ReadonlySet<string>): Promise<string[]> {
+  async sweepOrphans(isKnown: (runId: string) => Promise<boolean>): Promise<string[]> {
     const namespace = await this.namespace();
     const jobs = await this.#batch.listNamespacedJob({
       namespace,
       labelSelector: `${LABEL.instance}=${this.release},${LABEL.managedBy}=benchpilot`,
     });
-    const orphans = [
-      ...new Set(
-        jobs.items.map((j) => j.metadata?.labels?.[LABEL.run] ?? '').filter((id) => id && !known.has(id)),
-      ),
-    ];
+    const orphans: string[] = [];
+    for (const runId of new Set(jobs.items.map((j) => j.metadata?.labels?.[LABEL.run] ?? ''))) {
+      if (runId && !(await isKnown(runId))) orphans.push(runId);
+    }
     for (const runId of orphans) {
       const remove = (this.#config.orphanJobs ?? 'delete') === 'delete';
       this.#warn(`Jobs of unknown run ${runId} found${remove ? '; deleting them' : ''}`, {
